@@ -1,0 +1,1 @@
+"""Forms, scoring and gap planning: pure functions over banks and event folds (no I/O)."""
