@@ -102,9 +102,10 @@ def main(ctx: click.Context, banks: str | None, db: str | None, language: str | 
         ctx.invoke(bank_cmd.list_modules)
 
 
-from mqexam.cli import bank_cmd  # noqa: E402  (commands register after the group exists)
+from mqexam.cli import bank_cmd, learner_cmd, results_cmd  # noqa: E402  (after the group)
 
-main.add_command(bank_cmd.command)
+for _module in (bank_cmd, results_cmd, learner_cmd):
+    main.add_command(_module.command)
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper
