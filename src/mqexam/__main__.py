@@ -1,6 +1,5 @@
-"""``python -m mqexam``: the same command as the ``mqexam`` console script."""
+"""``python -m mqexam``: the same as the ``mqexam`` command."""
 
 from mqexam.cli import main
 
-if __name__ == "__main__":
-    main(prog_name="mqexam")
+main()

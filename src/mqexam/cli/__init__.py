@@ -99,12 +99,19 @@ def main(ctx: click.Context, banks: str | None, db: str | None, language: str | 
     set_language(language)
     ctx.obj = Settings(banks_option=banks, db_option=db, language=language)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(bank_cmd.list_modules)
+        from mqexam.cli.learner_app import run_learner_app
+
+        run_learner_app(ctx.obj)
 
 
-from mqexam.cli import bank_cmd, learner_cmd, results_cmd  # noqa: E402  (after the group)
+from mqexam.cli import (  # noqa: E402  (commands register after the group exists)
+    bank_cmd,
+    learner_app,
+    learner_cmd,
+    results_cmd,
+)
 
-for _module in (bank_cmd, results_cmd, learner_cmd):
+for _module in (bank_cmd, results_cmd, learner_cmd, learner_app):
     main.add_command(_module.command)
 
 

@@ -17,11 +17,11 @@ def command() -> None:
 @click.argument("learner_id", metavar="ID")
 @pass_settings
 def erase(settings: Settings, learner_id: str) -> None:
+    from mqexam.cli.results_cmd import open_results
     from mqexam.clock import now
     from mqexam.exam.attempt import format_time
-    from mqexam.store import open_store
 
-    with open_store(settings.db) as store:
+    with open_results(settings) as store:
         kept = store.erase_learner(learner_id, format_time(now()))
     click.echo(_("Erased the personal data of {id}; {n} attempt(s) kept under the id "
                  "only.").format(id=learner_id, n=kept))

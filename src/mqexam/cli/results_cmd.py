@@ -71,6 +71,7 @@ def list_attempts(settings: Settings, learner: str | None, module: str | None,
 @pass_settings
 def show(settings: Settings, attempt_id: str, as_json: bool) -> None:
     from mqexam.bank.loader import load_bank
+    from mqexam.exam.events import verify_chain
     from mqexam.exam.report import attempt_report, label
 
     with open_results(settings) as store:
@@ -78,7 +79,12 @@ def show(settings: Settings, attempt_id: str, as_json: bool) -> None:
         if not events:
             raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
         learner = store.learner(str(events[0].payload.get("learner", "")))
+    problems = [p.render() for p in verify_chain(attempt_id, events)]
     report = attempt_report(events, load_bank(settings.banks).modules, learner)
+    report["chain_problems"] = problems
+    for problem in problems:
+        click.echo(_("warning: this attempt's chain does not verify: {problem}").format(
+            problem=problem), err=True)
     if as_json:
         emit_json(report)
         return

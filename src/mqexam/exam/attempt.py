@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mqexam.errors import MqexamError
 from mqexam.exam.events import Event
+from mqexam.i18n import _
 
 
 def parse_time(value: str) -> datetime:
@@ -76,8 +78,10 @@ class AttemptState:
 def fold(events: Iterable[Event]) -> AttemptState:
     """Replay an attempt's events (in ``seq`` order) into its state."""
     ordered = sorted(events, key=lambda e: e.seq)
-    if not ordered or ordered[0].kind != "started":
-        raise ValueError("an attempt's log starts with a 'started' event")
+    if not ordered or ordered[0].kind != "started" or ordered[0].seq != 1:
+        attempt_id = ordered[0].attempt_id if ordered else "?"
+        raise MqexamError(_("attempt {id} has lost its 'started' event; run 'mqexam results "
+                            "verify'").format(id=attempt_id))
     first = ordered[0]
     start = dict(first.payload)
     state = AttemptState(

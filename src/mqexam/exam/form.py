@@ -15,18 +15,19 @@ import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from mqexam.bank.model import AnyItem, Module
 from mqexam.bank.resolve import Choice, ResolvedItem, pick_locale, resolve
 from mqexam.errors import MqexamError
 from mqexam.i18n import _, fallback_chain
 
-FormKind = Literal["full", "bonus"]
 FORM_KINDS: tuple[str, ...] = ("full", "bonus")
 MANIFEST_FORMAT = 1
 _RESHUFFLES = 16
 """Tries to show an order item's steps out of key order before rotating instead."""
+_SEARCH_NODES = 20_000
+"""How far the search for a tight blueprint's selection goes before giving up."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class Form:
     context: str
     locale: str
     seed: int
-    kind: FormKind
+    kind: str
+    """``full`` or ``bonus``."""
     items: tuple[FormItem, ...]
     time_limit_seconds: int
     pass_overall: float
@@ -97,7 +99,7 @@ def build_form(
     seed: int,
     *,
     item_ids: Sequence[str] | None = None,
-    kind: FormKind = "full",
+    kind: str = "full",
     seen: Collection[str] = frozenset(),
 ) -> Form:
     """The form for ``module`` in ``context``, read in ``locale``, drawn with ``seed``.
@@ -193,6 +195,8 @@ def _select(module: Module, rng: random.Random, seen: Collection[str]) -> list[A
     if len(chosen) > wanted:
         chosen = _cover_greedily(preference, outcomes, need)
     if len(chosen) > wanted:
+        chosen = _cover_exactly(preference, outcomes, need, wanted) or chosen
+    if len(chosen) > wanted:
         raise _cannot_meet(
             module,
             _("{wanted} items cannot include {need} for each of its {count} outcomes").format(
@@ -261,6 +265,44 @@ def _cover_greedily(
         if best is None:
             return chosen
         chosen.append(best)
+
+
+def _cover_exactly(
+    preference: Sequence[AnyItem], outcomes: Sequence[str], need: int, wanted: int
+) -> list[AnyItem] | None:
+    """At most ``wanted`` items meeting every minimum, by a bounded search; ``None`` if none.
+
+    Branches on the items assessing the outcome furthest from its minimum, in
+    preference order, each subset visited once; gives up after ``_SEARCH_NODES``.
+    """
+    known = set(outcomes)
+    width = max((len(known.intersection(item.outcomes)) for item in preference), default=0)
+    if width == 0:
+        return None
+    visited = 0
+
+    def search(chosen: list[AnyItem], excluded: frozenset[str]) -> list[AnyItem] | None:
+        nonlocal visited
+        visited += 1
+        gaps = _deficits(chosen, outcomes, need)
+        total = sum(gaps.values())
+        if total == 0:
+            return chosen
+        bound = max(max(gaps.values()), -(-total // width))
+        if visited > _SEARCH_NODES or len(chosen) + bound > wanted:
+            return None
+        target = max(outcomes, key=lambda outcome: gaps[outcome])
+        taken = {item.id for item in chosen} | excluded
+        tried: set[str] = set()
+        for item in preference:
+            if target in item.outcomes and item.id not in taken and item.id not in tried:
+                found = search([*chosen, item], excluded | tried)
+                if found is not None:
+                    return found
+                tried.add(item.id)
+        return None
+
+    return search([], frozenset())
 
 
 def _named_items(module: Module, item_ids: Sequence[str]) -> list[AnyItem]:
@@ -351,7 +393,7 @@ def _form(
     context: str,
     locale: str,
     seed: int,
-    kind: FormKind,
+    kind: str,
     items: tuple[FormItem, ...],
     time_limit_seconds: int,
 ) -> Form:
@@ -456,8 +498,7 @@ def form_from_manifest(
             )
         )
     assert isinstance(seed, int) and isinstance(limit, int)
-    form_kind: FormKind = "bonus" if kind == "bonus" else "full"
-    return _form(module, context, locale, seed, form_kind, tuple(items), limit)
+    return _form(module, context, locale, seed, str(kind), tuple(items), limit)
 
 
 def _is_int(value: object) -> bool:

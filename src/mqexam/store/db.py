@@ -14,20 +14,24 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from mqexam.errors import MqexamError
+from mqexam.exam.attempt import fold, format_time, parse_time
 from mqexam.exam.events import GENESIS, ChainProblem, Event, chain, verify_chain
 from mqexam.i18n import _
 from mqexam.store import schema
 
 BUSY_TIMEOUT_SECONDS = 15.0
 LIFECYCLE = ("submitted", "expired", "signed", "voided")
+_LAST_EVENT = "SELECT seq, hash FROM events WHERE attempt_id = ? ORDER BY seq DESC LIMIT 1"
 
 
 def _friendly(error: sqlite3.Error, path: Path) -> MqexamError:
@@ -88,8 +92,12 @@ class Store:
         except sqlite3.Error as error:
             raise _friendly(error, path) from None
         self.conn = conn
-        self.db = Database(conn)
-        self._migrate()
+        try:
+            self.db = Database(conn)
+            self._migrate()
+        except BaseException:
+            conn.close()
+            raise
 
     # -- plumbing ------------------------------------------------------------
 
@@ -127,15 +135,31 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
+            self._rollback()
+            raise _friendly(error, self.path) from None
+
+    def _rollback(self) -> None:
+        # A failed ROLLBACK must not hide the error that made us roll back.
+        with suppress(sqlite3.Error):
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every read inside sees the same committed state (WAL)."""
+        try:
+            self.conn.execute("BEGIN")
+        except sqlite3.Error as error:
             raise _friendly(error, self.path) from None
+        try:
+            yield
+        finally:
+            self._rollback()
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         try:
@@ -166,7 +190,7 @@ class Store:
                 if row is None:
                     conn.execute("INSERT INTO learners (id, name, birth_date, created_at) "
                                  "VALUES (?, ?, ?, ?)", (learner_id, name, birth_date, at))
-                elif row[2] is None and (name and not row[0] or birth_date and not row[1]):
+                elif row[2] is None and ((name and not row[0]) or (birth_date and not row[1])):
                     conn.execute("UPDATE learners SET name = coalesce(name, ?), "
                                  "birth_date = coalesce(birth_date, ?) WHERE id = ?",
                                  (name, birth_date, learner_id))
@@ -178,21 +202,35 @@ class Store:
         return dict(rows[0]) if rows else None
 
     def erase_learner(self, learner_id: str, at: str) -> int:
-        """Remove a person's data; their attempts stay, pseudonymous. Returns attempts kept."""
-        if self.learner(learner_id) is None:
-            raise MqexamError(_("no learner '{id}'").format(id=learner_id))
-        active = [a for a in self.attempts(learner=learner_id) if a.lifecycle == "in_progress"]
-        if active:
-            raise MqexamError(_("learner '{id}' has an attempt in progress ({attempt}); "
-                                "erase after it is submitted or has expired").format(
-                                    id=learner_id, attempt=active[0].id))
+        """Remove a person's data; their attempts stay, pseudonymous. Returns attempts kept.
+
+        Refused while the learner has an attempt in progress. An attempt left open
+        past its deadline (the learner never came back) is closed as expired first,
+        exactly as reopening it would, so it cannot block an erasure for ever.
+        """
+        now = parse_time(at)
         try:
             with self.transaction() as conn:
+                if self.learner(learner_id) is None:
+                    raise MqexamError(_("no learner '{id}'").format(id=learner_id))
+                kept = self.attempts(learner=learner_id)
+                for row in kept:
+                    if row.lifecycle != "in_progress":
+                        continue
+                    state = fold(self.events(row.id))
+                    if state.is_due(now):
+                        self._append_in(conn, row.id, "expired",
+                                        {"deadline": format_time(state.deadline)}, at)
+                    elif state.open:
+                        raise MqexamError(_(
+                            "learner '{id}' has an attempt in progress ({attempt}); erase "
+                            "after it is submitted or has expired").format(
+                                id=learner_id, attempt=row.id))
                 conn.execute("UPDATE learners SET name = NULL, birth_date = NULL, "
-                             "erased_at = ? WHERE id = ?", (at, learner_id))
+                             "erased_at = coalesce(erased_at, ?) WHERE id = ?", (at, learner_id))
         except sqlite3.Error as error:
             raise _friendly(error, self.path) from None
-        return len(self.attempts(learner=learner_id))
+        return len(kept)
 
     # -- attempts --------------------------------------------------------------
 
@@ -238,18 +276,21 @@ class Store:
         """
         try:
             with self.transaction() as conn:
-                last = conn.execute(
-                    "SELECT seq, hash FROM events WHERE attempt_id = ? ORDER BY seq DESC LIMIT 1",
-                    (attempt_id,)).fetchone()
-                if last is None:
-                    raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
-                if expect_prev is not None and last[1] != expect_prev:
-                    raise MqexamError(_("attempt {id} was changed elsewhere; reopen it").format(
-                        id=attempt_id))
-                event = chain(attempt_id, last[0] + 1, kind, at, payload, last[1])
-                self._insert(conn, event)
+                return self._append_in(conn, attempt_id, kind, payload, at, expect_prev)
         except sqlite3.Error as error:
             raise _friendly(error, self.path) from None
+
+    def _append_in(self, conn: sqlite3.Connection, attempt_id: str, kind: str,
+                   payload: dict[str, Any], at: str, expect_prev: str | None = None) -> Event:
+        """Append inside the caller's write transaction (the last event is read under its lock)."""
+        last = conn.execute(_LAST_EVENT, (attempt_id,)).fetchone()
+        if last is None:
+            raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
+        if expect_prev is not None and last[1] != expect_prev:
+            raise MqexamError(_("attempt {id} was changed elsewhere; reopen it").format(
+                id=attempt_id))
+        event = chain(attempt_id, last[0] + 1, kind, at, payload, last[1])
+        self._insert(conn, event)
         return event
 
     def events(self, attempt_id: str) -> list[Event]:
@@ -313,27 +354,53 @@ class Store:
     # -- integrity -------------------------------------------------------------
 
     def verify(self) -> list[ChainProblem]:
-        """Recompute every attempt's chain; each altered, missing or reordered event."""
+        """Recompute every attempt's chain; each altered, missing or reordered event.
+
+        Reads one snapshot, so an attempt started by another writer meanwhile is
+        either seen whole or not at all; events are read one attempt at a time.
+        """
         problems: list[ChainProblem] = []
-        by_attempt: dict[str, list[Event]] = {}
-        for row in self.read("SELECT * FROM events ORDER BY rowid"):
-            by_attempt.setdefault(row["attempt_id"], []).append(_event(row))
-        for row in self.read("SELECT id FROM attempts ORDER BY id"):
-            problems += verify_chain(row["id"], by_attempt.pop(row["id"], []))
-        for attempt_id, events in sorted(by_attempt.items()):
-            problems.append(ChainProblem(attempt_id, None, "no attempt record"))
-            problems += verify_chain(attempt_id, events)
-        starts = {r["id"]: r for r in self.read("SELECT * FROM attempts")}
-        for attempt_id, record in starts.items():
-            first = self.read("SELECT payload FROM events WHERE attempt_id = ? AND seq = 1",
-                              (attempt_id,))
-            if first:
-                payload = json.loads(first[0]["payload"])
-                if (payload.get("module"), payload.get("version"), payload.get("context"),
-                        payload.get("learner")) != (record["module_id"], record["module_version"],
-                                                    record["context"], record["learner_id"]):
-                    problems.append(ChainProblem(attempt_id, 1, "attempt record altered"))
-        return problems
+        with self.snapshot():
+            records = {r["id"]: r for r in self.read("SELECT * FROM attempts")}
+            try:
+                rows = self.conn.execute("SELECT * FROM events ORDER BY attempt_id, rowid")
+                names = [d[0] for d in rows.description]
+                for attempt_id, group in groupby(rows, key=itemgetter(0)):
+                    events = [_event(dict(zip(names, row, strict=True))) for row in group]
+                    record = records.pop(attempt_id, None)
+                    if record is None:
+                        problems.append(ChainProblem(attempt_id, None, "no attempt record"))
+                    else:
+                        problems += record_problems(record, events)
+                    problems += verify_chain(attempt_id, events)
+            except sqlite3.Error as error:
+                raise _friendly(error, self.path) from None
+        for attempt_id in records:
+            problems += verify_chain(attempt_id, [])
+        return sorted(problems, key=lambda p: (p.attempt_id, p.seq or 0))
+
+
+RECORD_FIELDS = (
+    ("learner_id", "learner"), ("module_id", "module"), ("module_version", "version"),
+    ("content_hash", "content_hash"), ("context", "context"), ("locale", "locale"),
+)
+
+
+def record_problems(record: dict[str, Any], events: Sequence[Event]) -> list[ChainProblem]:
+    """The attempt row must say what its chained ``started`` event says (it is a copy for
+    queries, outside the chain, so it is checked against the chain)."""
+    first = next((e for e in events if e.seq == 1 and e.kind == "started"), None)
+    if first is None:
+        return []
+    payload = first.payload
+    differ = [column for column, key in RECORD_FIELDS if record[column] != payload.get(key)]
+    if record["kind"] != payload.get("kind", "full"):
+        differ.append("kind")
+    if record["started_at"] != first.at:
+        differ.append("started_at")
+    if not differ:
+        return []
+    return [ChainProblem(record["id"], 1, "attempt record altered: " + ", ".join(differ))]
 
 
 def _event(row: dict[str, Any]) -> Event:
