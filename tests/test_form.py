@@ -23,6 +23,7 @@ from mqexam.exam.form import Form, build_form, form_from_manifest, form_manifest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 SEEDS = st.integers(min_value=0, max_value=2**48)
+OUTCOMES = ["o1", "o2", "o3", "o4"]
 
 
 @pytest.fixture(scope="module")
@@ -165,12 +166,13 @@ def test_without_shuffling_items_and_options_keep_bank_order(mini: Module) -> No
 
 
 def test_options_are_shuffled_when_the_blueprint_says_so(mini: Module) -> None:
-    seen = {
-        tuple(c.id for c in build_form(mini, "DK", "en", seed, item_ids=["filter-match"])
-              .items[0].right)
+    shown = [
+        build_form(mini, "DK", "en", seed, item_ids=["filter-match", "ppe-pick"]).item
         for seed in range(40)
-    }
-    assert len(seen) > 1
+    ]
+    assert len({tuple(c.id for c in item("filter-match").left) for item in shown}) == 2
+    assert len({tuple(c.id for c in item("filter-match").right) for item in shown}) == 6
+    assert len({tuple(c.id for c in item("ppe-pick").options) for item in shown}) == 6
 
 
 def test_different_seeds_give_different_orders(mini: Module) -> None:
@@ -248,6 +250,26 @@ def test_tight_blueprint_is_met_with_an_item_covering_two_outcomes() -> None:
         assert order_ids(build_form(module, "DK", "en", seed)) == ("q2",)
 
 
+def test_tight_blueprint_that_greedy_choice_misses_is_met() -> None:
+    # Found by the property below: drawing outcome by outcome, and taking the item that
+    # closes the most gaps first, both can end with 5 items; the one 4-item answer is
+    # o1+o4, o1+o2, o4+o3, o2+o3.
+    groups = [["o4", "o2"], ["o4"], ["o1", "o4"], ["o3"], ["o2"], ["o1", "o2"], ["o4"],
+              ["o4", "o3"], ["o2", "o3"]]
+    module = synthetic(groups, outcomes=OUTCOMES, items=4, per_outcome=2)
+    for seed in range(20):
+        form = build_form(module, "DK", "en", seed)
+        assert len(form.items) == 4
+        assert all(counts(form)[o] >= 2 for o in OUTCOMES)
+
+
+def test_an_item_with_several_outcomes_is_not_always_drawn() -> None:
+    # Meeting the minimums with the fewest items would put q2 in every form.
+    module = synthetic([["a"], ["b"], ["a", "b"]], items=2)
+    drawn = {frozenset(order_ids(build_form(module, "DK", "en", seed))) for seed in range(40)}
+    assert drawn == {frozenset({"q0", "q1"}), frozenset({"q0", "q2"}), frozenset({"q1", "q2"})}
+
+
 def test_impossible_blueprint_is_refused() -> None:
     module = synthetic([["a"], ["b"], ["c"]], items=2)
     with pytest.raises(MqexamError, match="cannot be met"):
@@ -260,8 +282,6 @@ def test_unknown_kind_is_refused(mini: Module) -> None:
 
 
 # -- per-outcome minimums (property) -------------------------------------------
-
-OUTCOMES = ["o1", "o2", "o3", "o4"]
 
 
 @st.composite

@@ -4,7 +4,8 @@ Called by the loader after the schema has passed. Owns the rules that tie values
 together: outcomes referenced and covered, answers naming options, order keys as
 permutations, a key for every context, text in every declared locale,
 placeholders that resolve, the blueprint being drawable. Errors make a module
-unusable; warnings (no rationale, no reference) fail only ``bank check --strict``.
+unusable; warnings (no rationale, no reference, no ``verified_on``) fail only
+``bank check --strict``.
 """
 
 from __future__ import annotations
@@ -30,21 +31,35 @@ from mqexam.bank.model import (
 from mqexam.bank.source import KeyPath, Problem
 from mqexam.i18n import _
 
-Locate = Callable[[str, KeyPath], Source]
+Locate = Callable[[str | None, KeyPath], Source]
+"""Where a key of an item (or, for ``None``, of module.toml) was written."""
+
+KEY_FIELDS = ("answer", "options", "steps", "left", "right", "criteria")
+"""What an override may change that decides an item's key."""
+
+UNIVERSAL = ""
+"""A context code no item overrides: resolving for it gives the universal values."""
 
 
 def parse_number(value: str) -> Decimal | None:
     """A number as a person types it: ``1,5``, ``1.5``, `` 30 `` (no thousands separators)."""
     try:
-        return Decimal(value.strip().replace(",", "."))
+        number = Decimal(value.strip().replace(",", "."))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 def check_module(module: Module, locate: Locate) -> list[Problem]:
     checker = _Checker(module, locate)
     checker.run()
     return checker.problems
+
+
+def overrides_key(item: AnyItem, code: str) -> bool:
+    """Whether the item's override for ``code`` changes its key or what the key names."""
+    over = item.context.get(code)
+    return over is not None and any(getattr(over, name, None) is not None for name in KEY_FIELDS)
 
 
 class _Checker:
@@ -55,9 +70,13 @@ class _Checker:
         self.problems: list[Problem] = []
         self.languages = list(self.meta.languages)
         self.contexts = module.context_codes
+        self.outcome_ids = {o.id for o in self.meta.outcomes}
 
-    def add(self, subject: str, path: KeyPath, message: str, severity: str = "error") -> None:
-        where = self.locate(subject if subject != self.meta.id else "", path)
+    def add(self, item_id: str | None, path: KeyPath, message: str,
+            severity: str = "error") -> None:
+        """A problem with item ``item_id`` (``None``: with module.toml) at key ``path``."""
+        where = self.locate(item_id, path)
+        subject = self.meta.id if item_id is None else item_id
         self.problems.append(Problem(where.path, where.line, subject, message, severity))
 
     def run(self) -> None:
@@ -69,89 +88,101 @@ class _Checker:
     # -- texts -------------------------------------------------------------
 
     def check_texts(
-        self, subject: str, path: KeyPath, texts: Mapping[str, str], what: str,
+        self, item_id: str | None, path: KeyPath, texts: Mapping[str, str], what: str,
         severity: str = "error", required: bool = True, complete: bool = True,
     ) -> None:
+        languages = self.languages
         for tag in texts:
-            if tag not in self.languages:
-                self.add(subject, (*path, tag), _("{what} in undeclared locale '{tag}' "
+            if tag not in languages:
+                self.add(item_id, (*path, tag), _("{what} in undeclared locale '{tag}' "
                          "(module languages: {languages})").format(
-                             what=what, tag=tag, languages=", ".join(self.languages)))
-        if not texts and not required:
-            return
-        missing = [tag for tag in self.languages if tag not in texts]
-        if missing and complete:
-            self.add(subject, path, _("{what} missing for locale(s): {tags}").format(
-                what=what, tags=", ".join(missing)), severity)
+                             what=what, tag=tag, languages=", ".join(languages)))
+        if complete and (texts or required):
+            missing = [tag for tag in languages if tag not in texts]
+            if missing:
+                self.add(item_id, path, _("{what} missing for locale(s): {tags}").format(
+                    what=what, tags=", ".join(missing)), severity)
         for tag, value in texts.items():
-            try:
-                names = resolve.placeholders(value)
-            except ValueError:
-                self.add(subject, (*path, tag), _("{what} ({tag}) has an unbalanced brace; "
-                         "write {{{{ and }}}} for literal braces").format(what=what, tag=tag))
-                continue
-            for name in names:
-                if name not in PLACEHOLDERS:
-                    self.add(subject, (*path, tag), _("{what} ({tag}) uses placeholder "
-                             "'{{{name}}}', which does not resolve (known: {known})").format(
-                                 what=what, tag=tag, name=name,
-                                 known=", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))))
+            if "{" in value or "}" in value:
+                self.check_placeholders(item_id, (*path, tag), value, f"{what} ({tag})")
+
+    def check_placeholders(self, item_id: str | None, path: KeyPath, value: str,
+                           what: str) -> None:
+        try:
+            names = resolve.placeholders(value)
+        except ValueError:
+            self.add(item_id, path, _("{what} has an unbalanced brace; write {{{{ and }}}} "
+                     "for literal braces").format(what=what))
+            return
+        for name in names:
+            if name not in PLACEHOLDERS:
+                self.add(item_id, path, _("{what} uses placeholder '{{{name}}}', which does "
+                         "not resolve (known: {known})").format(
+                             what=what, name=name,
+                             known=", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))))
 
     # -- module ------------------------------------------------------------
 
     def check_meta(self) -> None:
-        meta, sid = self.meta, self.meta.id
+        meta = self.meta
         for tag, count in Counter(self.languages).items():
             if count > 1:
-                self.add(sid, ("languages",), _("language '{tag}' declared twice").format(tag=tag))
+                self.add(None, ("languages",), _("language '{tag}' declared twice").format(
+                    tag=tag))
         for tag, chain in meta.fallback.items():
             for target in chain:
                 if target not in self.languages:
-                    self.add(sid, ("fallback", tag), _("fallback for '{tag}' names '{target}', "
+                    self.add(None, ("fallback", tag), _("fallback for '{tag}' names '{target}', "
                              "which is not a module language").format(tag=tag, target=target))
         for name in ("title", "assessment_type", "participation", "quality_assurance"):
-            self.check_texts(sid, (name,), getattr(meta, name), name)
+            self.check_texts(None, (name,), getattr(meta, name), name)
         for name in ("description", "prerequisites", "stackability"):
-            self.check_texts(sid, (name,), getattr(meta, name), name, required=False)
-        for code, count in Counter(self.contexts).items():
-            if count > 1:
-                self.add(sid, ("context",), _("context {code} declared twice").format(code=code))
-        outcome_ids = [o.id for o in meta.outcomes]
+            self.check_texts(None, (name,), getattr(meta, name), name, required=False)
+        seen: set[str] = set()
+        for index, context in enumerate(meta.contexts):
+            if context.code in seen:
+                self.add(None, ("context", index, "code"), _("context {code} declared "
+                         "twice").format(code=context.code))
+            seen.add(context.code)
+            self.check_texts(None, ("context", index, "notes"), context.notes,
+                             _("context {code} notes").format(code=context.code),
+                             required=False, complete=False)
+        seen = set()
         for index, outcome in enumerate(meta.outcomes):
-            if outcome_ids.count(outcome.id) > 1 and outcome_ids.index(outcome.id) != index:
-                self.add(sid, ("outcome", index), _("duplicate outcome id '{id}'").format(
+            if outcome.id in seen:
+                self.add(None, ("outcome", index, "id"), _("duplicate outcome id '{id}'").format(
                     id=outcome.id))
-            self.check_texts(sid, ("outcome", index, "text"), outcome.text,
+            seen.add(outcome.id)
+            self.check_texts(None, ("outcome", index, "text"), outcome.text,
                              _("outcome '{id}' text").format(id=outcome.id))
         for outcome_id in meta.pass_rules.outcomes:
-            if outcome_id not in outcome_ids:
-                self.add(sid, ("pass", "outcomes", outcome_id), _("pass rule names outcome "
+            if outcome_id not in self.outcome_ids:
+                self.add(None, ("pass", "outcomes", outcome_id), _("pass rule names outcome "
                          "'{id}', which is not defined").format(id=outcome_id))
 
     def check_coverage(self) -> None:
-        meta, sid = self.meta, self.meta.id
+        meta = self.meta
         counts: Counter[str] = Counter()
         for item in self.module.items:
             counts.update(set(item.outcomes))
         for index, outcome in enumerate(meta.outcomes):
             if counts[outcome.id] == 0:
-                self.add(sid, ("outcome", index), _("outcome '{id}' has no item").format(
+                self.add(None, ("outcome", index), _("outcome '{id}' has no item").format(
                     id=outcome.id))
             elif counts[outcome.id] < meta.blueprint.per_outcome:
-                self.add(sid, ("outcome", index), _("outcome '{id}' has {n} item(s); the "
+                self.add(None, ("outcome", index), _("outcome '{id}' has {n} item(s); the "
                          "blueprint draws {k} per outcome").format(
                              id=outcome.id, n=counts[outcome.id], k=meta.blueprint.per_outcome))
         if meta.blueprint.items > len(self.module.items):
-            self.add(sid, ("blueprint", "items"), _("the blueprint draws {k} items but the "
+            self.add(None, ("blueprint", "items"), _("the blueprint draws {k} items but the "
                      "module has {n}").format(k=meta.blueprint.items, n=len(self.module.items)))
 
     # -- items -------------------------------------------------------------
 
     def check_item(self, item: AnyItem) -> None:
         iid = item.id
-        known = {o.id for o in self.meta.outcomes}
         for index, outcome in enumerate(item.outcomes):
-            if outcome not in known:
+            if outcome not in self.outcome_ids:
                 self.add(iid, ("outcomes", index), _("outcome '{id}' is not defined in "
                          "module.toml").format(id=outcome))
         for code in item.context:
@@ -179,8 +210,7 @@ class _Checker:
                 self.add(iid, base, _("country-specific fact without 'verified_on' for "
                          "{code}").format(code=code), "warning")
         self.check_lists(item)
-        for code in self.contexts:
-            self.check_key(item, code)
+        self.check_keys(item)
 
     def _lists(self, item: AnyItem) -> Iterator[tuple[KeyPath, str, list[Any]]]:
         """Every option-like list of the item, universal and per context."""
@@ -203,44 +233,61 @@ class _Checker:
 
     def check_lists(self, item: AnyItem) -> None:
         for path, name, entries in self._lists(item):
-            ids = [e.id for e in entries]
+            seen: set[str] = set()
             for index, entry in enumerate(entries):
-                if ids.index(entry.id) != index:
-                    self.add(item.id, (*path, index), _("duplicate {name} id '{id}'").format(
-                        name=name, id=entry.id))
+                if entry.id in seen:
+                    self.add(item.id, (*path, index, "id"), _("duplicate {name} id '{id}'")
+                             .format(name=name, id=entry.id))
+                seen.add(entry.id)
                 self.check_texts(item.id, (*path, index, "text"), entry.text,
                                  _("{name} '{id}' text").format(name=name, id=entry.id))
 
-    def check_key(self, item: AnyItem, code: str) -> None:
+    def check_keys(self, item: AnyItem) -> None:
+        """The key as each context resolves it: the universal key once, each override once."""
         if isinstance(item, PracticalItem):
             return
+        shared = [code for code in self.contexts if not overrides_key(item, code)]
+        if shared or item.answer is not None:
+            self.check_key(item, UNIVERSAL, shared)
+        for code in self.contexts:
+            if code not in shared:
+                self.check_key(item, code, [code])
+
+    def check_key(self, item: AnyItem, code: str, codes: list[str]) -> None:
         over = item.context.get(code)
         where: KeyPath = ("context", code, "answer") if (
             over is not None and getattr(over, "answer", None) is not None) else ("answer",)
         answer = resolve.key(item, code)
         if answer is None:
-            self.add(item.id, ("answer",), _("no key for context {code}: give a universal "
-                     "'answer' or one in [item.context.{code}]").format(code=code))
+            self.add(item.id, ("answer",), _("no key for {codes}: give a universal 'answer' "
+                     "or one in [item.context.{code}]").format(codes=", ".join(codes),
+                                                              code=codes[0]))
             return
         problem = self.key_problem(item, code, answer)
         if problem:
-            self.add(item.id, where, _("key for {code}: {problem}").format(
-                code=code, problem=problem))
+            message = (_("key for {codes}: {problem}").format(codes=", ".join(codes),
+                                                             problem=problem)
+                       if codes else _("universal key: {problem}").format(problem=problem))
+            self.add(item.id, where, message)
 
     def key_problem(self, item: AnyItem, code: str, answer: Any) -> str | None:
         if isinstance(item, SingleItem | MultipleItem | OrderItem):
             ids = [o.id for o in resolve.choices(item, code)]
             picked = [answer] if isinstance(item, SingleItem) else list(answer)
             unknown = [a for a in picked if a not in ids]
+            what = _("step") if isinstance(item, OrderItem) else _("option")
             if unknown:
-                return _("names no option: {ids}").format(ids=", ".join(unknown))
+                return _("names no {what}: {ids}").format(what=what, ids=", ".join(unknown))
             if isinstance(item, MultipleItem) and not picked:
                 return _("a multiple-choice key needs at least one option")
-            if isinstance(item, OrderItem) and sorted(picked) != sorted(ids):
-                return _("an order key must list every step exactly once "
-                         "(steps: {ids})").format(ids=", ".join(ids))
-            if isinstance(item, MultipleItem) and len(set(picked)) != len(picked):
-                return _("an option is named twice")
+            twice = sorted(a for a, n in Counter(picked).items() if n > 1)
+            if twice:
+                return _("names a {what} more than once: {ids}").format(
+                    what=what, ids=", ".join(twice))
+            left_out = [i for i in ids if i not in picked]
+            if isinstance(item, OrderItem) and left_out:
+                return _("an order key must list every step exactly once; "
+                         "missing: {ids}").format(ids=", ".join(left_out))
         if isinstance(item, MatchItem):
             left, right = resolve.match_sides(item, code)
             left_ids, right_ids = {o.id for o in left}, {o.id for o in right}

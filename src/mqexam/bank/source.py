@@ -1,15 +1,24 @@
 """Reading bank files: bytes to TOML data, with the line each key came from.
 
-Called by the loader. Owns the file-level failures a hand-written bank can have
-(unreadable, not UTF-8, binary, too large, broken TOML) and a small line map so
-that every later problem can name the real line in the author's file. A line is
-reported only when it is the real one; otherwise the caller falls back to the
-line of the enclosing table.
+Called by the loader and the cache. Owns the file-level failures a hand-written
+bank can have (a missing, unreadable or special file, not UTF-8, binary, too
+large, broken TOML) and a line map, so that every later problem can name the
+real line in the author's file.
+
+A line is reported only when it is the real one. The line map records the line
+of every table header, key, dotted-key prefix and element of a multi-line
+array; a key path it did not record falls back to its nearest recorded parent
+(the enclosing table or key, which is real), and when the file's layout is
+beyond the scanner it stops recording rather than guess. Building the map costs
+about as much as parsing, so it is built only when a problem needs a line; the
+line of every ``[[item]]`` (which the loaded module keeps) has a fast path.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +32,18 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 KeyPath = tuple[str | int, ...]
 
 _BARE = r"[A-Za-z0-9_-]+"
-_QUOTED = r'"(?:[^"\\]|\\.)*"|\'[^\']*\''
+_QUOTED = r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
 _KEY = rf"(?:{_BARE}|{_QUOTED})"
-_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
-_HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
-_ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
-_TOML_POSITION = re.compile(r"at line (\d+)")
+_DOTTED = rf"{_KEY}(?:[ \t]*\.[ \t]*{_KEY})*"
+_PART = re.compile(rf"{_QUOTED}|{_BARE}")
+_HEADER = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_DOTTED})[ \t]*(\]\]?)[ \t]*(?:#.*)?\r?$")
+_ASSIGN = re.compile(rf"[ \t]*({_DOTTED})[ \t]*=")
+_TOKEN = re.compile(
+    r'[ \t\r]+|#.*|"""|\'\'\'|"(?:[^"\\]|\\.)*"|\'[^\']*\'|[\[\]{},]|[^ \t\r\[\]{},"\'#]+'
+)
+_ITEM_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*item[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+_TOML_POSITION = re.compile(r" \(at line (\d+), column (\d+)\)$")
+_TOML_END = " (at end of document)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,37 +69,183 @@ class SourceError(Exception):
         self.problem = problem
 
 
+# -- the line map ------------------------------------------------------------
+
+
 def _split_dotted(text: str) -> list[str]:
-    parts = re.findall(rf"({_QUOTED}|{_BARE})", text)
-    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+    parts = []
+    for part in _PART.findall(text):
+        if part[0] == "'":
+            part = part[1:-1]
+        elif part[0] == '"':
+            part = _basic_key(part)
+        parts.append(part)
+    return parts
 
 
-def _bracket_delta(text: str) -> tuple[int, str | None]:
-    """Net ``[``/``{`` depth of ``text`` outside strings, and an unclosed triple quote."""
-    depth, i = 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "#":
-            break
-        if text.startswith('"""', i) or text.startswith("'''", i):
-            quote = text[i : i + 3]
-            end = text.find(quote, i + 3)
-            if end < 0:
-                return depth, quote
-            i = end + 3
-            continue
-        if ch in "\"'":
-            end = i + 1
-            while end < len(text) and text[end] != ch:
-                end += 2 if ch == '"' and text[end] == "\\" else 1
-            i = end + 1
-            continue
-        if ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        i += 1
-    return depth, None
+def _basic_key(quoted: str) -> str:
+    if "\\" not in quoted:
+        return quoted[1:-1]
+    try:
+        return str(tomllib.loads(f"k = {quoted}")["k"])
+    except tomllib.TOMLDecodeError:
+        return quoted[1:-1]
+
+
+def _close_quote(line: str, pos: int, quote: str) -> int:
+    """Where the multi-line string closed by ``quote`` ends on ``line``, or -1."""
+    while True:
+        found = line.find(quote, pos)
+        if found < 0:
+            return -1
+        if quote == '"""':
+            start = found
+            while start > 0 and line[start - 1] == "\\":
+                start -= 1
+            if (found - start) % 2:
+                pos = found + 1
+                continue
+        end = found + 3
+        while end < len(line) and end - found < 5 and line[end] == quote[0]:
+            end += 1
+        return end
+
+
+class _Frame:
+    """An open ``[...]`` or ``{...}`` value while scanning."""
+
+    __slots__ = ("current", "expect", "index", "kind", "path", "want_key")
+
+    def __init__(self, kind: str, path: KeyPath) -> None:
+        self.kind = kind
+        self.path = path
+        self.index = 0
+        self.expect = True
+        self.want_key = True
+        self.current = path
+
+
+class _Scanner:
+    def __init__(self) -> None:
+        self.lines: dict[KeyPath, int] = {}
+        self.counters: dict[KeyPath, int] = {}
+        self.arrays: set[tuple[str, ...]] = set()
+        self.table: KeyPath = ()
+        self.value_path: KeyPath = ()
+        self.frames: list[_Frame] = []
+        self.open_quote: str | None = None
+
+    def record(self, path: KeyPath, start: int, number: int) -> None:
+        for end in range(start, len(path) + 1):
+            self.lines.setdefault(path[:end], number)
+
+    def run(self, text: str) -> dict[KeyPath, int]:
+        for number, line in enumerate(text.split("\n"), start=1):
+            pos = 0
+            if self.open_quote:
+                pos = _close_quote(line, 0, self.open_quote)
+                if pos < 0:
+                    continue
+                self.open_quote = None
+            if self.frames or pos:
+                self.scan_value(line, pos, number)
+                continue
+            stripped = line.lstrip(" \t")
+            if not stripped or stripped[0] in "#\r":
+                continue
+            if stripped[0] == "[":
+                if not self.header(line, number):
+                    break  # a header this scanner does not understand: stop, never guess
+                continue
+            match = _ASSIGN.match(line)
+            if match is None:
+                break
+            path = (*self.table, *_split_dotted(match.group(1)))
+            self.record(path, len(self.table) + 1, number)
+            self.value_path = path
+            rest = line[match.end() :]
+            if "[" in rest or "{" in rest or '"""' in rest or "'''" in rest:
+                self.scan_value(line, match.end(), number)
+        return self.lines
+
+    def header(self, line: str, number: int) -> bool:
+        match = _HEADER.match(line)
+        if match is None or len(match.group(1)) != len(match.group(3)):
+            return False
+        names = _split_dotted(match.group(2))
+        is_array = match.group(1) == "[["
+        path: list[str | int] = []
+        for i, name in enumerate(names):
+            path.append(name)
+            plain = tuple(names[: i + 1])
+            if plain in self.arrays and not (is_array and i == len(names) - 1):
+                path.append(self.counters.get(tuple(path), 1) - 1)
+        if is_array:
+            self.arrays.add(tuple(names))
+            key = tuple(path)
+            index = self.counters.get(key, 0)
+            self.counters[key] = index + 1
+            path.append(index)
+        self.table = tuple(path)
+        self.record(self.table, 1, number)
+        return True
+
+    def value_start(self, number: int) -> KeyPath:
+        if not self.frames:
+            return self.value_path
+        top = self.frames[-1]
+        if top.kind == "{":
+            return top.current
+        path = (*top.path, top.index)
+        if top.expect:
+            self.lines.setdefault(path, number)
+            top.expect = False
+        return path
+
+    def scan_value(self, line: str, pos: int, number: int) -> None:
+        frames = self.frames
+        size = len(line)
+        while pos < size:
+            top = frames[-1] if frames else None
+            if top is not None and top.kind == "{" and top.want_key:
+                match = _ASSIGN.match(line, pos)
+                if match is not None:
+                    top.current = (*top.path, *_split_dotted(match.group(1)))
+                    self.record(top.current, len(top.path) + 1, number)
+                    top.want_key = False
+                    pos = match.end()
+                    continue
+            token = _TOKEN.match(line, pos)
+            if token is None:
+                pos += 1
+                continue
+            text, pos = token.group(), token.end()
+            first = text[0]
+            if first in " \t\r":
+                continue
+            if first == "#":
+                return
+            if first == ",":
+                if top is not None:
+                    if top.kind == "[":
+                        top.index += 1
+                        top.expect = True
+                    else:
+                        top.want_key = True
+                continue
+            if first in "]}":
+                if frames:
+                    frames.pop()
+                continue
+            path = self.value_start(number)
+            if first in "[{":
+                frames.append(_Frame(first, path))
+            elif text in ('"""', "'''"):
+                end = _close_quote(line, pos, text)
+                if end < 0:
+                    self.open_quote = text
+                    return
+                pos = end
 
 
 @dataclass
@@ -95,46 +256,7 @@ class LineMap:
 
     @classmethod
     def scan(cls, text: str) -> LineMap:
-        result = cls()
-        counters: dict[KeyPath, int] = {}
-        arrays: set[tuple[str, ...]] = set()
-        table: KeyPath = ()
-        depth, open_quote = 0, None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if open_quote:
-                if open_quote in line:
-                    open_quote = None
-                continue
-            if depth > 0:
-                delta, open_quote = _bracket_delta(line)
-                depth = max(0, depth + delta)
-                continue
-            header = _HEADER.match(line)
-            if header:
-                names = _split_dotted(header.group(2))
-                path: list[str | int] = []
-                for i, name in enumerate(names):
-                    path.append(name)
-                    plain = tuple(names[: i + 1])
-                    is_last = i == len(names) - 1
-                    if plain in arrays and not (is_last and header.group(1) == "[["):
-                        path.append(counters.get(tuple(path), 1) - 1)
-                if header.group(1) == "[[":
-                    arrays.add(tuple(names))
-                    key = tuple(path)
-                    index = counters.get(key, 0)
-                    counters[key] = index + 1
-                    path.append(index)
-                table = tuple(path)
-                result.lines.setdefault(table, number)
-                continue
-            assign = _ASSIGN.match(line)
-            if assign:
-                key_path = (*table, *_split_dotted(assign.group(1)))
-                result.lines.setdefault(key_path, number)
-                delta, open_quote = _bracket_delta(line[assign.end() :])
-                depth = max(0, delta)
-        return result
+        return cls(_Scanner().run(text))
 
     def line_of(self, path: KeyPath) -> int | None:
         """The line of ``path`` or, failing that, of its nearest recorded parent."""
@@ -145,54 +267,131 @@ class LineMap:
         return None
 
 
+# -- reading files -------------------------------------------------------------
+
+
 @dataclass
 class TomlFile:
-    """A parsed bank file and its line map."""
+    """A parsed bank file; its line map is built on first use."""
 
     path: Path
     data: dict[str, Any]
-    lines: LineMap
     raw: bytes
+    text: str
+    _lines: LineMap | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> LineMap:
+        if self._lines is None:
+            self._lines = LineMap.scan(self.text)
+        return self._lines
+
+    def item_lines(self, count: int) -> list[int | None]:
+        """The line of each of the file's ``count`` ``[[item]]`` tables.
+
+        The fast path finds the headers with one regular expression; it is
+        trusted only where no header can hide in a string (no multi-line
+        strings) and it finds exactly as many headers as TOML found items.
+        """
+        text = self.text
+        if '"""' not in text and "'''" not in text:
+            starts = [match.start() for match in _ITEM_HEADER.finditer(text)]
+            if len(starts) == count:
+                result: list[int | None] = []
+                number, last = 1, 0
+                for start in starts:
+                    number += text.count("\n", last, start)
+                    last = start
+                    result.append(number)
+                return result
+        lines = self.lines.lines
+        return [lines.get(("item", index)) for index in range(count)]
 
 
-def read_toml(path: Path, subject: str) -> TomlFile:
-    """Read ``path`` as TOML or raise :class:`SourceError` with one clear problem."""
+def _fail(path: Path, subject: str, message: str, line: int | None = None) -> SourceError:
+    return SourceError(Problem(path, line, subject, message))
 
-    def fail(message: str, line: int | None = None) -> SourceError:
-        return SourceError(Problem(path, line, subject, message))
 
+def read_source(path: Path, subject: str) -> bytes:
+    """The bytes of a bank file, or :class:`SourceError` saying why there are none.
+
+    Refuses folders, pipes, devices and sockets before reading (a pipe would
+    block for ever), and files over :data:`MAX_FILE_BYTES`.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(
-                _("file is {size} MB, more than the {limit} MB a bank file may have").format(
-                    size=size // (1024 * 1024), limit=MAX_FILE_BYTES // (1024 * 1024)
-                )
-            )
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise _fail(path, subject, _("a link to a file that does not exist")) from None
+        raise _fail(path, subject, _("no such file")) from None
     except PermissionError:
-        raise fail(_("cannot read the file: permission denied")) from None
+        raise _fail(path, subject, _("cannot read the file: permission denied")) from None
     except IsADirectoryError:
-        raise fail(_("expected a file, found a folder")) from None
+        raise _fail(path, subject, _("expected a file, found a folder")) from None
     except OSError as error:
-        raise fail(_("cannot read the file: {reason}").format(reason=error.strerror)) from None
+        raise _fail(path, subject, _("cannot read the file: {reason}").format(
+            reason=error.strerror or error)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _fail(path, subject, _("expected a file, found a folder"))
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(path, subject, _("not a regular file (a pipe, socket or device)"))
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        too_big = _("file is {size} MB, more than the {limit} MB a bank file may have")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _fail(path, subject, too_big.format(size=info.st_size // (1024 * 1024),
+                                                      limit=limit))
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise _fail(path, subject, too_big.format(size=len(raw) // (1024 * 1024),
+                                                      limit=limit))
+        return raw
+    except OSError as error:
+        raise _fail(path, subject, _("cannot read the file: {reason}").format(
+            reason=error.strerror or error)) from None
+    finally:
+        os.close(fd)
+
+
+def parse_toml(path: Path, raw: bytes, subject: str) -> TomlFile:
+    """``raw`` as TOML, or :class:`SourceError` with one clear problem."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _fail(path, subject, _("the file is UTF-16 text; save it as UTF-8"))
     if b"\x00" in raw:
-        raise fail(_("this is a binary file, not TOML text"))
+        raise _fail(path, subject, _("this is a binary file, not TOML text"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise fail(_("the file is not UTF-8 text (save it as UTF-8)"), line) from None
+        raise _fail(path, subject, _("the file is not UTF-8 text (save it as UTF-8)"),
+                    line) from None
+    text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise fail(_("the file is empty"))
+        raise _fail(path, subject, _("the file is empty"))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        position = _TOML_POSITION.search(message)
-        reason = message.split(" (at ")[0]
-        raise fail(
-            _("TOML syntax: {reason}").format(reason=reason),
-            int(position.group(1)) if position else None,
-        ) from None
-    return TomlFile(path=path, data=data, lines=LineMap.scan(text), raw=raw)
+        reason, line = str(error), None
+        position = _TOML_POSITION.search(reason)
+        if position:
+            line = int(position.group(1))
+            reason = reason[: position.start()] + " " + _("(column {column})").format(
+                column=position.group(2))
+        elif reason.endswith(_TOML_END):
+            reason = reason.removesuffix(_TOML_END) + " " + _("(at the end of the file)")
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        raise _fail(path, subject, _("TOML syntax: {reason}").format(reason=reason),
+                    line) from None
+    return TomlFile(path=path, data=data, raw=raw, text=text)
+
+
+def read_toml(path: Path, subject: str, raw: bytes | None = None) -> TomlFile:
+    """Read ``path`` (or parse ``raw``, its bytes already read) as TOML.
+
+    Raises :class:`SourceError` with one clear problem when it cannot.
+    """
+    return parse_toml(path, read_source(path, subject) if raw is None else raw, subject)

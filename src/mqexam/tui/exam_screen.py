@@ -73,7 +73,8 @@ class ExamScreen(Screen[None]):
         with Horizontal(id="bottombar"):
             yield Static(_("Resume code: {code}").format(code=self.resume_code), id="code")
             yield Static("", id="flag")
-        yield TranslatedFooter()
+        # The palette (Ctrl+P) still works; the exam footer keeps its room for exam keys.
+        yield TranslatedFooter(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.show_item(self.index, record=False)
