@@ -49,8 +49,8 @@ def read_then_write(conn: sqlite3.Connection) -> None:
 
 
 def answers() -> dict[str, object]:
+    wait_for_go()  # then all open (create, migrate) the database at the same moment
     store = Store(db, busy_timeout=BUSY_TIMEOUT)
-    wait_for_go()
     store.ensure_learner(writer, AT)
     hashes = [store.start_attempt(writer, writer, start_payload(writer), AT).hash]
     for n in range(count):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mqexam.bank import resolve
@@ -28,6 +27,7 @@ from mqexam.bank.model import (
     Source,
     TextItem,
 )
+from mqexam.bank.numbers import parse_number
 from mqexam.bank.source import KeyPath, Problem
 from mqexam.i18n import _
 
@@ -39,15 +39,6 @@ KEY_FIELDS = ("answer", "options", "steps", "left", "right", "criteria")
 
 UNIVERSAL = ""
 """A context code no item overrides: resolving for it gives the universal values."""
-
-
-def parse_number(value: str) -> Decimal | None:
-    """A number as a person types it: ``1,5``, ``1.5``, `` 30 `` (no thousands separators)."""
-    try:
-        number = Decimal(value.strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def check_module(module: Module, locate: Locate) -> list[Problem]:

@@ -86,15 +86,22 @@ def verified_on(item: AnyItem, code: str) -> date | None:
 
 
 def placeholders(template: str) -> list[str]:
-    """Field names used in ``template``; raises ``ValueError`` on unbalanced braces."""
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    """Field names used in ``template`` (also inside a format spec such as
+    ``{country:>{width}}``); raises ``ValueError`` on unbalanced braces."""
+    names = []
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.append(name)
+        if spec and ("{" in spec or "}" in spec):
+            names += placeholders(spec)
+    return names
 
 
 def fill(template: str, code: str, language: str, guideline: str | None) -> str:
     """Replace ``{country}`` and ``{guideline}``; leaves the text alone if it is malformed."""
     try:
         return template.format(country=country_name(code, language), guideline=guideline or "")
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         return template
 
 

@@ -375,17 +375,18 @@ def parse_toml(path: Path, raw: bytes, subject: str) -> TomlFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        reason, line = str(error), None
+        reason = str(error)
+        where: int | None = None
         position = _TOML_POSITION.search(reason)
         if position:
-            line = int(position.group(1))
+            where = int(position.group(1))
             reason = reason[: position.start()] + " " + _("(column {column})").format(
                 column=position.group(2))
         elif reason.endswith(_TOML_END):
             reason = reason.removesuffix(_TOML_END) + " " + _("(at the end of the file)")
-            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+            where = text.count("\n") + (0 if text.endswith("\n") else 1)
         raise _fail(path, subject, _("TOML syntax: {reason}").format(reason=reason),
-                    line) from None
+                    where) from None
     return TomlFile(path=path, data=data, raw=raw, text=text)
 
 

@@ -10,17 +10,20 @@ from mqexam.cli import Settings, emit_json, pass_settings
 from mqexam.errors import MqexamError
 from mqexam.i18n import _, country_name, current_language, format_percent
 
-
-@click.group("bank", help=_("Check and explore question banks."))
-def command() -> None:
-    pass
+command: click.Group = click.Group("bank", help=_("Check and explore question banks."))
 
 
 def load_ok(settings: Settings) -> Any:
-    """Load the bank folder; broken modules are left out (``bank check`` names them)."""
+    """Load the bank folder; broken modules are left out (``bank check`` names them).
+
+    A bank folder that is missing or unreadable is an error here: one line, exit 1.
+    """
     from mqexam.bank.loader import load_bank
 
-    return load_bank(settings.banks)
+    result = load_bank(settings.banks)
+    if result.root_problem is not None:
+        raise MqexamError(result.root_problem.render())
+    return result
 
 
 def get_module(settings: Settings, module_id: str) -> Any:
@@ -69,9 +72,7 @@ def check(settings: Settings, path: str | None, strict: bool, as_json: bool) -> 
         )
     else:
         for problem in shown:
-            prefix = "" if problem.severity == "error" else _("warning") + ": "
-            click.echo(problem.render().replace(": ", ": " + prefix, 1) if prefix
-                       else problem.render())
+            click.echo(render_problem(problem))
         if not shown:
             warnings = len(result.problems)
             click.echo(
@@ -82,6 +83,14 @@ def check(settings: Settings, path: str | None, strict: bool, as_json: bool) -> 
         if not result.modules and not result.problems:
             click.echo(_("{folder}: no modules found").format(folder=root), err=True)
         raise SystemExit(1)
+
+
+def render_problem(problem: Any) -> str:
+    """``file:line: item: message``; a warning reads ``file:line: warning: item: message``."""
+    if problem.severity == "error":
+        return str(problem.render())
+    where = f"{problem.path}:{problem.line}" if problem.line else f"{problem.path}"
+    return f"{where}: {_('warning')}: {problem.subject}: {problem.message}"
 
 
 @command.command("list", help=_("List the modules in the bank folder."))
@@ -138,7 +147,8 @@ def coverage_cmd(settings: Settings, module_id: str, as_json: bool) -> None:
             locale=loc.locale, share=format_percent(loc.share), present=loc.present,
             missing=loc.missing))
         if loc.items_missing:
-            click.echo("      " + _("missing in: {items}").format(items=", ".join(loc.items_missing)))
+            click.echo("      " + _("missing in: {items}").format(
+                items=", ".join(loc.items_missing)))
     click.echo(_("Items each country overrides:"))
     for code, items in report.overrides.items():
         click.echo(f"  {code} ({country_name(code)}): {len(items)}"
@@ -187,7 +197,7 @@ def compare(settings: Settings, module_id: str, first: str, second: str, reader:
             "verified_on": resolved.verified_on.isoformat() if resolved.verified_on else None,
         }
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"item": d.item_id, "outcomes": list(d.outcomes), "differs_in": list(d.aspects),
          "sides": [side(d.item_id, first), side(d.item_id, second)]}
         for d in found

@@ -127,7 +127,6 @@ class LearnerApp(App[None]):
         self.learner: tuple[str, str | None] | None = None
         self.sitting: Sitting | None = None
         self.resume_code = ""
-        self.too_small = False
 
     # -- start-up ------------------------------------------------------------------
 
@@ -148,7 +147,7 @@ class LearnerApp(App[None]):
             self.push_screen(IdentifyScreen())
         else:
             self.push_screen(LanguageScreen())
-        self._check_size()
+        self.call_after_refresh(self._check_size)
 
     def _install_signal_handlers(self) -> None:
         try:
@@ -167,13 +166,11 @@ class LearnerApp(App[None]):
 
     def _check_size(self) -> None:
         small = self.size.width < MIN_SIZE[0] or self.size.height < MIN_SIZE[1]
-        if small and not self.too_small:
-            self.too_small = True
+        shown = isinstance(self.screen, TooSmallScreen)
+        if small and not shown:
             self.push_screen(TooSmallScreen())
-        elif not small and self.too_small:
-            self.too_small = False
-            if isinstance(self.screen, TooSmallScreen):
-                self.pop_screen()
+        elif not small and shown:
+            self.pop_screen()
 
     # -- helpers -------------------------------------------------------------------
 
