@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.widgets import OptionList, Select
 
+from conftest import Clock
 from mqexam.exam.form import FormItem
 from mqexam.store.db import Store
 from mqexam.tui.app import LearnerApp, TooSmallScreen
@@ -25,8 +25,6 @@ from mqexam.tui.start import (
     ResumeScreen,
     SummaryScreen,
 )
-
-from conftest import Clock
 
 HELPERS = Path(__file__).parent / "helpers"
 

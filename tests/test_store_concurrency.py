@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.storekit import raw
 
+from helpers.storekit import raw
 from mqexam.store.db import Store
 
 HELPERS = Path(__file__).parent / "helpers"

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.storekit import stored
 
+from helpers.storekit import stored
 from mqexam.store.db import Store
 
 HELPERS = Path(__file__).parent / "helpers"

@@ -124,7 +124,8 @@ def _locale(language: str) -> Locale:
 
 def country_name(code: str, language: str | None = None) -> str:
     """The country's name in ``language`` (``DE`` in da -> ``Tyskland``)."""
-    return _locale(language or _current_language).territories.get(code.upper(), code.upper())
+    name: str = _locale(language or _current_language).territories.get(code.upper(), code.upper())
+    return name
 
 
 def language_name(tag: str, in_language: str | None = None) -> str:
@@ -134,7 +135,9 @@ def language_name(tag: str, in_language: str | None = None) -> str:
 
 
 def format_date(value: date, language: str | None = None) -> str:
-    return babel_dates.format_date(value, format="long", locale=_locale(language or _current_language))
+    return babel_dates.format_date(
+        value, format="long", locale=_locale(language or _current_language)
+    )
 
 
 def format_datetime(value: datetime, language: str | None = None) -> str:

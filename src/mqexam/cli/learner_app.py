@@ -19,7 +19,8 @@ def run_learner_app(settings: Settings, module: str | None = None, context: str 
         raise SystemExit(app.return_code)
 
 
-@click.command("exam", help=_("Sit MODULE for country CC in language LL (skips to identification)."))
+@click.command("exam",
+               help=_("Sit MODULE for country CC in language LL (skips to identification)."))
 @click.argument("module_id", metavar="MODULE")
 @click.option("--context", "context", required=True, metavar="CC", help=_("Country code."))
 @click.option("--lang", "language", required=True, type=click.Choice(INTERFACE_LANGUAGES),

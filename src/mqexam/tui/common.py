@@ -14,7 +14,7 @@ from mqexam.i18n import _
 class TranslatedFooter(Footer):
     """The footer, with binding descriptions (marked ``N_``) in the interface language."""
 
-    def compose(self) -> Iterator[Widget]:  # type: ignore[override]
+    def compose(self) -> Iterator[Widget]:
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.description:
                 widget.description = _(widget.description)

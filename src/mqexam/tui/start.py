@@ -196,7 +196,8 @@ class SummaryScreen(StartScreen):
     def rows(self) -> list[tuple[str, str]]:
         app, module = self.learner_app, self.module
         ctx = module.context(self.context)
-        rules = [_("{share} of all points").format(share=format_percent(module.meta.pass_rules.overall))]
+        overall = format_percent(module.meta.pass_rules.overall)
+        rules = [_("{share} of all points").format(share=overall)]
         for outcome_id, share in module.meta.pass_rules.outcomes.items():
             outcome = next(o for o in module.meta.outcomes if o.id == outcome_id)
             rules.append(_("{share} in “{outcome}”").format(
