@@ -10,8 +10,10 @@ the write lock up front and simply waits its turn.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +100,26 @@ def test_deferred_begin_fails_under_concurrent_writers_begin_immediate_does_not(
     conn = raw(immediate_db)
     assert conn.execute("SELECT count(*) FROM tally").fetchone() == (writers * count,)
     conn.close()
+
+
+
+def test_opening_waits_while_another_process_is_creating_the_database(tmp_path: Path) -> None:
+    # Another workstation process has just created the file and holds its write lock
+    # (still in rollback-journal mode). Turning the file to WAL is a lock upgrade that
+    # SQLite refuses at once, busy timeout or not; the store must wait its turn.
+    path = tmp_path / "new.db"
+    creator = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    creator.execute("BEGIN IMMEDIATE")
+    plain = sqlite3.connect(path, timeout=5)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        plain.execute("PRAGMA journal_mode = WAL")
+    plain.close()
+
+    release = threading.Timer(0.2, creator.execute, args=("COMMIT",))
+    release.start()
+    try:
+        with Store(path, busy_timeout=5) as store:
+            assert store.read("PRAGMA journal_mode") == [{"journal_mode": "wal"}]
+    finally:
+        release.join()
+        creator.close()

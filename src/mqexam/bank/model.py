@@ -27,7 +27,14 @@ PLACEHOLDERS = frozenset({"country", "guideline"})
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    """Unknown keys are errors, and so are values of the wrong TOML type.
+
+    ``strict``: TOML values are typed, so ``points = "2"`` or ``numeric = "yes"``
+    is an author's mistake to report, not a string to coerce (an integer still
+    counts as a number where a decimal is expected).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 # -- module ----------------------------------------------------------------

@@ -90,7 +90,8 @@ def render_problem(problem: Any) -> str:
     if problem.severity == "error":
         return str(problem.render())
     where = f"{problem.path}:{problem.line}" if problem.line else f"{problem.path}"
-    return f"{where}: {_('warning')}: {problem.subject}: {problem.message}"
+    word = _("warning")
+    return f"{where}: {word}: {problem.subject}: {problem.message}"
 
 
 @command.command("list", help=_("List the modules in the bank folder."))

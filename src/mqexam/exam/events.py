@@ -102,18 +102,18 @@ def verify_chain(attempt_id: str, events: Sequence[Event]) -> list[ChainProblem]
             if event.seq < events[index - 1].seq:
                 problems.append(ChainProblem(attempt_id, event.seq, "reordered"))
     for event in sorted(events, key=lambda e: e.seq):
-        if event.attempt_id != attempt_id:
+        altered = event.attempt_id != attempt_id or event_hash(event) != event.hash
+        if altered:
             problems.append(ChainProblem(attempt_id, event.seq, "altered"))
         if event.kind not in KINDS:
             problems.append(ChainProblem(attempt_id, event.seq, "unknown-kind"))
-        if event_hash(event) != event.hash:
-            problems.append(ChainProblem(attempt_id, event.seq, "altered"))
         if event.seq > expected_seq:
             for missing in range(expected_seq, event.seq):
                 problems.append(ChainProblem(attempt_id, missing, "missing"))
         elif event.seq < expected_seq:
             problems.append(ChainProblem(attempt_id, event.seq, "duplicate"))
-        if event.prev != expected_prev and event.seq == expected_seq:
+        elif event.prev != expected_prev and not altered:
+            # An altered event is named once; its link says nothing more.
             problems.append(ChainProblem(attempt_id, event.seq, "unlinked"))
         expected_prev = event.hash
         expected_seq = max(expected_seq, event.seq + 1)

@@ -45,8 +45,11 @@ def _friendly(error: sqlite3.Error, path: Path) -> MqexamError:
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return MqexamError(_("{path} is not an mqexam results database, or it is "
                              "damaged").format(path=path))
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+    if "readonly" in text or "read-only" in text:
         return MqexamError(_("cannot write the results database {path}: {reason}").format(
+            path=path, reason=error))
+    if "unable to open" in text:
+        return MqexamError(_("cannot open the results database {path}: {reason}").format(
             path=path, reason=error))
     return MqexamError(_("results database {path}: {reason}").format(path=path, reason=error))
 
@@ -85,16 +88,22 @@ class Store:
                 path=path, reason=error.strerror)) from None
         try:
             conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
             raise _friendly(error, path) from None
         self.conn = conn
         try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            # Turning a new file to WAL upgrades a read lock to a write lock, which SQLite
+            # refuses at once instead of waiting (two upgraders would deadlock): when several
+            # processes create one database together, all but one are told 'locked'.
+            self._retry_busy("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
             self.db = Database(conn)
             self._migrate()
+        except sqlite3.Error as error:
+            conn.close()
+            raise _friendly(error, path) from None
         except BaseException:
             conn.close()
             raise
@@ -119,19 +128,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``: returns only after the commit is durable."""
-        deadline = time.monotonic() + self.busy_timeout
-        while True:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    raise _friendly(error, self.path) from None
-                if time.monotonic() > deadline:
-                    raise _friendly(error, self.path) from None
-                time.sleep(0.01)
-            except sqlite3.Error as error:
-                raise _friendly(error, self.path) from None
+        self._retry_busy("BEGIN IMMEDIATE")
         try:
             yield self.conn
         except BaseException:
@@ -142,6 +139,21 @@ class Store:
         except sqlite3.Error as error:
             self._rollback()
             raise _friendly(error, self.path) from None
+
+    def _retry_busy(self, sql: str) -> None:
+        """Run ``sql``, retrying for up to the busy timeout while the database is locked."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                self.conn.execute(sql)
+                return
+            except sqlite3.OperationalError as error:
+                busy = "locked" in str(error) or "busy" in str(error)
+                if not busy or time.monotonic() > deadline:
+                    raise _friendly(error, self.path) from None
+                time.sleep(0.01)
+            except sqlite3.Error as error:
+                raise _friendly(error, self.path) from None
 
     def _rollback(self) -> None:
         # A failed ROLLBACK must not hide the error that made us roll back.

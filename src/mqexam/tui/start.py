@@ -164,7 +164,7 @@ class ResumeScreen(StartScreen):
         yield Heading(_("Resume your exam"))
         with VerticalScroll(classes="panel"):
             yield Label(_("You have an unfinished attempt ({id}). Type the resume code that was "
-                          "shown at the top of your exam screen, or ask your assessor.").format(
+                          "shown at the bottom of your exam screen, or ask your assessor.").format(
                               id=self.attempt_id), classes="question")
             yield Input(id="code", max_length=12, placeholder=_("Resume code"))
             yield Static("", id="problem", classes="error")
