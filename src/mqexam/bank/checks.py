@@ -11,7 +11,7 @@ unusable; warnings (no rationale, no reference, no ``verified_on``) fail only
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from mqexam.bank import resolve
@@ -20,6 +20,7 @@ from mqexam.bank.model import (
     AnyItem,
     MatchItem,
     Module,
+    ModuleMeta,
     MultipleItem,
     OrderItem,
     PracticalItem,
@@ -41,9 +42,32 @@ UNIVERSAL = ""
 """A context code no item overrides: resolving for it gives the universal values."""
 
 
-def check_module(module: Module, locate: Locate) -> list[Problem]:
-    checker = _Checker(module, locate)
-    checker.run()
+def check_module(module: Module, locate: Locate, complete: bool = True) -> list[Problem]:
+    """Every cross-check of ``module``.
+
+    ``complete`` is false when some items could not be loaded (a broken file, a
+    schema error): then the checks that count items (outcomes without items, the
+    blueprint) are left out, as they would only echo the problem already reported.
+    """
+    meta = module.meta
+    checker = _Checker(meta.id, meta.languages, module.context_codes,
+                       [o.id for o in meta.outcomes], locate)
+    checker.check_meta(meta)
+    for item in module.items:
+        checker.check_item(item)
+    if complete:
+        checker.check_coverage(module)
+    return checker.problems
+
+
+def check_items(
+    module_id: str, items: Iterable[AnyItem], languages: list[str], contexts: list[str],
+    outcomes: list[str], locate: Locate,
+) -> list[Problem]:
+    """The checks of each item alone, for a module whose module.toml has other errors."""
+    checker = _Checker(module_id, languages, contexts, outcomes, locate)
+    for item in items:
+        checker.check_item(item)
     return checker.problems
 
 
@@ -54,27 +78,21 @@ def overrides_key(item: AnyItem, code: str) -> bool:
 
 
 class _Checker:
-    def __init__(self, module: Module, locate: Locate) -> None:
-        self.module = module
-        self.meta = module.meta
+    def __init__(self, module_id: str, languages: list[str], contexts: list[str],
+                 outcomes: list[str], locate: Locate) -> None:
+        self.module_id = module_id
         self.locate = locate
         self.problems: list[Problem] = []
-        self.languages = list(self.meta.languages)
-        self.contexts = module.context_codes
-        self.outcome_ids = {o.id for o in self.meta.outcomes}
+        self.languages = list(languages)
+        self.contexts = list(dict.fromkeys(contexts))
+        self.outcome_ids = set(outcomes)
 
     def add(self, item_id: str | None, path: KeyPath, message: str,
             severity: str = "error") -> None:
         """A problem with item ``item_id`` (``None``: with module.toml) at key ``path``."""
         where = self.locate(item_id, path)
-        subject = self.meta.id if item_id is None else item_id
+        subject = self.module_id if item_id is None else item_id
         self.problems.append(Problem(where.path, where.line, subject, message, severity))
-
-    def run(self) -> None:
-        self.check_meta()
-        for item in self.module.items:
-            self.check_item(item)
-        self.check_coverage()
 
     # -- texts -------------------------------------------------------------
 
@@ -114,8 +132,7 @@ class _Checker:
 
     # -- module ------------------------------------------------------------
 
-    def check_meta(self) -> None:
-        meta = self.meta
+    def check_meta(self, meta: ModuleMeta) -> None:
         for tag, count in Counter(self.languages).items():
             if count > 1:
                 self.add(None, ("languages",), _("language '{tag}' declared twice").format(
@@ -151,10 +168,10 @@ class _Checker:
                 self.add(None, ("pass", "outcomes", outcome_id), _("pass rule names outcome "
                          "'{id}', which is not defined").format(id=outcome_id))
 
-    def check_coverage(self) -> None:
-        meta = self.meta
+    def check_coverage(self, module: Module) -> None:
+        meta = module.meta
         counts: Counter[str] = Counter()
-        for item in self.module.items:
+        for item in module.items:
             counts.update(set(item.outcomes))
         for index, outcome in enumerate(meta.outcomes):
             if counts[outcome.id] == 0:
@@ -164,9 +181,9 @@ class _Checker:
                 self.add(None, ("outcome", index), _("outcome '{id}' has {n} item(s); the "
                          "blueprint draws {k} per outcome").format(
                              id=outcome.id, n=counts[outcome.id], k=meta.blueprint.per_outcome))
-        if meta.blueprint.items > len(self.module.items):
+        if meta.blueprint.items > len(module.items):
             self.add(None, ("blueprint", "items"), _("the blueprint draws {k} items but the "
-                     "module has {n}").format(k=meta.blueprint.items, n=len(self.module.items)))
+                     "module has {n}").format(k=meta.blueprint.items, n=len(module.items)))
 
     # -- items -------------------------------------------------------------
 
