@@ -160,13 +160,14 @@ ERRORS: dict[str, Break] = {
     "duplicate item id in one file": Break(
         A, [(A, 'id = "sequence"', 'id = "first-step"')],
         At('id = "first-step"', after="Give two rescue breaths"), "first-step",
-        ["duplicate item id (first at ", "alarm.toml:21)"]),
+        ["duplicate item id (first at "]),
     "duplicate option id": Break(
         A, [(A, 'id = "breaths"', 'id = "safety"')], At('id = "safety"', "Make the scene safe"),
         "first-step", ["duplicate option id 'safety'"]),
     "duplicate step id": Break(
-        A, [(A, 'id = "push"', 'id = "call"')], At('id = "call"', "Call for help"), "sequence",
-        ["duplicate step id 'call'"]),
+        A, [(A, "[item.context.US]", '[[item.step]]\nid = "call"\ntext.en = "Call"\n'
+             'text.da = "Ring"\ntext.de = "Rufen"\n\n[item.context.US]', 'id = "sequence"')],
+        At('id = "call"', "Start compressions"), "sequence", ["duplicate step id 'call'"]),
     "duplicate criterion id": Break(
         P, [(P, 'id = "jacket"', 'id = "helmet"')], At('id = "helmet"', "Helmet with"),
         "ppe-bench", ["duplicate criterion id 'helmet'"]),
@@ -316,6 +317,14 @@ def test_each_check_names_file_line_item_and_message(tmp_path: Path, name: str) 
     assert result.modules == []
 
 
+def test_duplicate_item_id_names_where_the_first_is(tmp_path: Path) -> None:
+    folder = copy_mini(tmp_path)
+    edit(folder / A, 'id = "sequence"', 'id = "first-step"')
+    [problem] = errors(check(folder))
+    first = At("[[item]]", before='id = "first-step"').line(folder / A)
+    assert problem.message == f"duplicate item id (first at {folder / A}:{first})"
+
+
 def test_duplicate_item_id_in_another_file_names_both_places(tmp_path: Path) -> None:
     folder = copy_mini(tmp_path)
     edit(folder / P, 'id = "ppe-pick"', 'id = "call-number"')
@@ -323,7 +332,7 @@ def test_duplicate_item_id_in_another_file_names_both_places(tmp_path: Path) -> 
     assert problem.path == folder / P
     assert problem.line == line_of(folder / P, 'id = "call-number"')
     assert problem.subject == "call-number"
-    assert f"first at {folder / A}:1" in problem.message
+    assert problem.message == f"duplicate item id (first at {folder / A}:1)"
 
 
 def test_duplicate_item_id_is_found_even_when_the_first_is_invalid(tmp_path: Path) -> None:

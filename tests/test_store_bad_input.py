@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers.storekit import AT, new_attempt, raw, stored
 
 import mqexam.store
+from helpers.storekit import AT, new_attempt, raw, stored
 from mqexam.cli import main
 from mqexam.errors import MqexamError
 from mqexam.store.db import Store

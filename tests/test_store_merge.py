@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers.storekit import AT, new_attempt, raw, stored
 
+from helpers.storekit import AT, new_attempt, raw, stored
 from mqexam.cli import main
 from mqexam.store.db import Store
 

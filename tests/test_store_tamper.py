@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers.storekit import new_attempt, raw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.storekit import new_attempt, raw
 from mqexam.cli import main
 from mqexam.store.db import Store
 

@@ -43,6 +43,13 @@ def clean_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+def result_summary(result: FormResult) -> dict[str, Any]:
+    """The score at one moment, stored with closing and grading events (see docs/events.md)."""
+    return {"points": result.points, "max_points": result.max_points,
+            "share": round(float(result.share), 6), "passed": result.passed,
+            "awaiting_review": result.awaiting_review}
+
+
 def grades_of(state: AttemptState) -> dict[str, dict[str, bool]]:
     return {item: dict(grade.get("criteria", {})) for item, grade in state.grades.items()}
 
@@ -131,7 +138,8 @@ class Sitting:
         """Close the attempt as expired when its deadline has passed. True if it did."""
         if not self.state.is_due(now):
             return False
-        self._append("expired", {"deadline": format_time(self.state.deadline)}, now)
+        self._append("expired", {"deadline": format_time(self.state.deadline),
+                                 "result": result_summary(self.result())}, now)
         return True
 
     def _require_open(self, now: datetime) -> None:
@@ -170,7 +178,7 @@ class Sitting:
 
     def submit(self, now: datetime) -> Event:
         self._require_open(now)
-        return self._append("submitted", {}, now)
+        return self._append("submitted", {"result": result_summary(self.result())}, now)
 
     # -- reading -----------------------------------------------------------------
 

@@ -20,9 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from mqexam.bank.model import ITEM_TYPES, AnyItem, ItemAdapter, Module, ModuleMeta, Source
+from mqexam.bank.model import (
+    ITEM_TYPES,
+    AnyItem,
+    Context,
+    ItemAdapter,
+    LocaleTag,
+    Module,
+    ModuleMeta,
+    Outcome,
+    Source,
+)
 from mqexam.bank.source import KeyPath, Problem, SourceError, TomlFile, read_toml
 from mqexam.i18n import _
 
@@ -200,7 +210,7 @@ def load_module(
 def _load_module(
     folder: Path, blobs: Mapping[Path, bytes] | None
 ) -> tuple[Module | None, list[Problem]]:
-    from mqexam.bank.checks import check_module
+    from mqexam.bank.checks import check_items, check_module
 
     problems: list[Problem] = []
     subject = folder.name
@@ -227,6 +237,7 @@ def _load_module(
     sources: dict[str, Source] = {}
     places: dict[str, tuple[TomlFile, int]] = {}
     first_seen: dict[str, Source] = {}
+    written = 0
     for path in files[1:]:
         try:
             toml = _read(path, subject, blobs)
@@ -246,6 +257,7 @@ def _load_module(
                                     _("'item' must be written as [[item]] tables")))
             continue
         lines = toml.item_lines(len(raw_items))
+        written += len(raw_items)
         for index, raw in enumerate(raw_items):
             line = lines[index]
             raw_id = raw.get("id") if isinstance(raw, dict) else None
@@ -270,7 +282,7 @@ def _load_module(
             sources[item.id] = Source(path=path, line=line)
             places[item.id] = (toml, index)
 
-    if meta is None or meta_file is None:
+    if meta_file is None:
         return None, problems
     module_toml = meta_file
 
@@ -280,6 +292,11 @@ def _load_module(
         toml, index = places[item_id]
         return Source(path=toml.path, line=toml.lines.line_of(("item", index, *path)))
 
+    if meta is None:
+        scope = _scope(meta_file.data)
+        if scope is not None:
+            problems += check_items(subject, items, *scope, locate)
+        return None, problems
     module = Module.model_construct(
         meta=meta,
         items=tuple(items),
@@ -287,8 +304,27 @@ def _load_module(
         content_hash=content_hash(folder, [p for p in files if p in read], read),
         sources=sources,
     )
-    problems += check_module(module, locate)
+    complete = len(read) == len(files) and not listing and len(items) == written
+    problems += check_module(module, locate, complete)
     return module, problems
+
+
+_LANGUAGES: TypeAdapter[list[str]] = TypeAdapter(list[LocaleTag])
+_CONTEXTS: TypeAdapter[list[Context]] = TypeAdapter(list[Context])
+_OUTCOMES: TypeAdapter[list[Outcome]] = TypeAdapter(list[Outcome])
+
+
+def _scope(data: dict[str, Any]) -> tuple[list[str], list[str], list[str]] | None:
+    """Languages, context codes and outcome ids of a module.toml that has other errors,
+    so its items can still be checked; ``None`` when these are broken too."""
+    try:
+        return (
+            _LANGUAGES.validate_python(data.get("languages")),
+            [c.code for c in _CONTEXTS.validate_python(data.get("context"))],
+            [o.id for o in _OUTCOMES.validate_python(data.get("outcome"))],
+        )
+    except ValidationError:
+        return None
 
 
 def load_bank(root: Path, use_cache: bool = True) -> LoadResult:

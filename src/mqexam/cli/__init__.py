@@ -99,20 +99,22 @@ def main(ctx: click.Context, banks: str | None, db: str | None, language: str | 
     set_language(language)
     ctx.obj = Settings(banks_option=banks, db_option=db, language=language)
     if ctx.invoked_subcommand is None:
-        from mqexam.cli.learner_app import run_learner_app
+        from mqexam.cli.exam_cmd import run_learner_app
 
         run_learner_app(ctx.obj)
 
 
-from mqexam.cli import (  # noqa: E402  (commands register after the group exists)
-    bank_cmd,
-    learner_app,
-    learner_cmd,
-    results_cmd,
-)
+def _register() -> None:
+    """Every ``mqexam.cli.<name>_cmd`` module contributes its ``command``."""
+    import importlib
+    import pkgutil
 
-for _module in (bank_cmd, results_cmd, learner_cmd, learner_app):
-    main.add_command(_module.command)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.endswith("_cmd"):
+            main.add_command(importlib.import_module(f"{__name__}.{info.name}").command)
+
+
+_register()
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

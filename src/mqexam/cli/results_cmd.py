@@ -104,6 +104,12 @@ def show(settings: Settings, attempt_id: str, as_json: bool) -> None:
         click.echo(_("Outcomes:"))
         for row in report["outcomes"]:
             click.echo(f"  {row['id']}: {row['points']:g}/{row['max']:g} {row['verdict']}")
+    result = report["result"]
+    if result is not None:
+        verdict = (_("awaiting assessor") if result["awaiting_review"]
+                   else _("passed") if result["passed"] else _("not passed"))
+        click.echo(_("Total: {points:g}/{max:g} ({verdict})").format(
+            points=result["points"], max=result["max_points"], verdict=verdict))
     click.echo("")
     click.echo(_("Last event hash: {hash}").format(hash=report["last_hash"]))
 
