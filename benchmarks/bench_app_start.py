@@ -11,6 +11,7 @@ Also: the peak memory (max RSS) of each, and the key-to-'saved' latency of an an
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,12 +29,13 @@ BARE = textwrap.dedent("""
 
     class Bare(App):
         def compose(self):
-            yield Static("Question 1 of 20")
+            yield Static("Question 1 of 20", id="stem")
 
     async def main():
         app = Bare()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+        async with app.run_test(size=(80, 24)):
+            while not (app.screen.query("#stem") and app.screen.query_one("#stem").region):
+                await asyncio.sleep(0.002)
             print(json.dumps({"ready": time.time(),
                               "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
     asyncio.run(main())
@@ -43,39 +45,77 @@ OURS = textwrap.dedent("""
     import asyncio, json, resource, sys, time
     from pathlib import Path
     from mqexam.tui.app import LearnerApp
+    from mqexam.tui.items import AnswerChanged
     from mqexam.tui.exam_screen import ExamScreen
+    from mqexam.tui.start import SummaryScreen
+
+    class Bench(LearnerApp):
+        # The same calls the identification and summary screens make on Enter and Start.
+        def on_mount(self):
+            super().on_mount()
+            self.call_after_refresh(self.go)
+
+        def go(self):
+            self.identify("bench", "Bench Learner")
+
+    saved_at = []
+    original = ExamScreen.set_status
+    def set_status(self, text, error=False):
+        original(self, text, error)
+        if "Saved" in text:
+            saved_at.append(time.perf_counter())
+    ExamScreen.set_status = set_status
+
+    def on_screen(app):
+        screen = app.screen
+        return (isinstance(screen, ExamScreen) and screen.query("#answer-area")
+                and screen.query_one("#answer-area").children
+                and screen.query_one("#stem").region)
 
     async def main():
-        app = LearnerApp(Path(sys.argv[1]), Path(sys.argv[2]), module="welding-centre-safety",
-                         context="DK", language="en", learner="bench")
+        app = Bench(Path(sys.argv[1]), Path(sys.argv[2]), module="welding-centre-safety",
+                    context="DK", language="en", learner="bench")
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("B", "enter")
-            await pilot.pause()
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, ExamScreen), app.screen
+            while not (isinstance(app.screen, SummaryScreen) and app.screen.query("#start")):
+                await asyncio.sleep(0.002)
+            app.start_attempt()
+            while not on_screen(app):
+                await asyncio.sleep(0.002)
             ready = time.time()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            # key -> 'saved': answer the first item (if it is answerable) and time the commit
-            item = app.sitting.form.items[0]
-            start = time.perf_counter()
-            if item.type == "text":
-                await pilot.press("1", "enter")
-            elif item.type != "practical":
-                await pilot.press("space", "enter")
-            await pilot.pause()
-            saved_ms = (time.perf_counter() - start) * 1000
-            status = str(app.screen.query_one("#status").render())
-            print(json.dumps({"ready": ready, "rss_kb": rss, "saved_ms": saved_ms,
-                              "saved": "Saved" in status, "type": item.type}))
+            # answer -> 'saved': from the widget's AnswerChanged message to the status line
+            # saying saved (dispatch, the durable commit, the fold and the screen update)
+            times = []
+            for index, item in enumerate(app.sitting.form.items):
+                if item.type not in ("single", "text"):
+                    continue
+                answer = item.key if item.type == "single" else item.key[0]
+                for attempt in range(3):
+                    saved_at.clear()
+                    start = time.perf_counter()
+                    app.screen.post_message(AnswerChanged(item.id, answer))
+                    while not saved_at and time.perf_counter() - start < 5:
+                        await asyncio.sleep(0.0002)
+                    if not saved_at:
+                        status = str(app.screen.query_one("#status").render())
+                        raise SystemExit(f"not saved: {item.id}: {status}")
+                    times.append((saved_at[0] - start) * 1000)
+            print(json.dumps({"ready": ready, "rss_kb": rss, "saved_ms": times}))
     asyncio.run(main())
 """)
+
+
+# An installed program has its bytecode cached; this workplace sets PYTHONDONTWRITEBYTECODE,
+# which would make every start compile every module from source (for both apps).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run(script: str, *args: str) -> dict[str, float]:
     started = time.time()
     out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+                         cwd=ROOT, env=ENV)
+    if out.returncode:
+        raise SystemExit(f"benchmark run failed: {out.stderr.strip().splitlines()[-1:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
     data["seconds"] = data["ready"] - started
     return data
@@ -86,7 +126,8 @@ def main() -> None:
     banks = ROOT / "banks"
     bare, ours = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        run(OURS, str(banks), str(Path(tmp) / "warm.db"))  # warm the bank cache once
+        run(BARE)  # write bytecode caches and the bank cache once, as an installed
+        run(OURS, str(banks), str(Path(tmp) / "warm.db"))  # program would have them
         for index in range(runs):
             bare.append(run(BARE))
             ours.append(run(OURS, str(banks), str(Path(tmp) / f"r{index}.db")))
@@ -98,10 +139,11 @@ def main() -> None:
     print(f"mqexam, first showcase item on screen: {ours_s * 1000:7.0f} ms  "
           f"peak RSS {max(r['rss_kb'] for r in ours) / 1024:5.1f} MB")
     print(f"ratio: {ours_s / floor:.2f} (goal <= 1.5; memory goal < 80 MB)")
-    saved = [r["saved_ms"] for r in ours if r.get("saved")]
+    saved = sorted(ms for r in ours for ms in r["saved_ms"])
     if saved:
-        print(f"key to 'saved' (median of {len(saved)}): {statistics.median(saved):.1f} ms "
-              "(goal < 50 ms)")
+        p95 = saved[int(0.95 * (len(saved) - 1))]
+        print(f"answer to 'saved' over {len(saved)} answers: median {statistics.median(saved):.1f} ms,"
+              f" p95 {p95:.1f} ms (goal < 50 ms; includes the durable commit)")
 
 
 if __name__ == "__main__":

@@ -472,3 +472,43 @@ def test_json_output_lists_problems_with_their_lines(tmp_path: Path) -> None:
         "subject": "first-step", "message": "key for DK, US: names no option: ghost",
         "severity": "error",
     }
+
+
+def test_items_that_are_not_tables_are_one_line_each_and_nothing_more(tmp_path: Path) -> None:
+    folder = copy_mini(tmp_path)
+    (folder / A).write_text("item = 5\n")
+    [problem] = errors(check(folder))  # no echo: outcomes without items, the blueprint
+    assert (problem.path, problem.line) == (folder / A, 1)
+    assert "[[item]]" in problem.message
+    (folder / A).write_text("item = [\n  1,\n  'x',\n]\n")
+    found = errors(check(folder))
+    assert [(p.line, p.subject) for p in found] == [(2, "item 1"), (3, "item 2")], show(found)
+    assert all(p.message.startswith("Input should be a valid dictionary") for p in found)
+
+
+def test_a_module_toml_error_does_not_flood_the_items(tmp_path: Path) -> None:
+    folder = copy_mini(tmp_path)
+    edit(folder / M, 'languages = ["en", "da", "de"]', "languages = []")
+    [problem] = errors(check(folder))
+    assert (problem.path, problem.line) == (folder / M, line_of(folder / M, "languages = []"))
+
+
+def test_an_invalid_id_says_what_an_id_looks_like(tmp_path: Path) -> None:
+    folder = copy_mini(tmp_path)
+    edit(folder / M, 'id = "alarm"', 'id = "Alarm"')
+    found = errors(check(folder))
+    assert [p.message for p in found] == [
+        "'outcome.id' has an invalid value 'Alarm': an id is lower-case letters, digits and "
+        "'-', e.g. 'call-for-help'"], show(found)
+
+
+@pytest.mark.parametrize("typed", [
+    "112", " 1 1 2 ", "1,5", "1.5", "1.000,5", "1,000.5", "1.000.000", "1_000", "", "abc",
+    "1e3", "NaN", "Infinity", "\u22125", "\u20135", "１２",
+])
+def test_numeric_keys_are_read_as_scoring_reads_answers(typed: str) -> None:
+    """A numeric key the check accepts must be one scoring can match (one rule for both)."""
+    scoring = pytest.importorskip("mqexam.exam.scoring")
+    from mqexam.bank.numbers import parse_number
+
+    assert parse_number(typed) == scoring.parse_number(typed)

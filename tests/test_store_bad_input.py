@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import mqexam.store
-from helpers.storekit import AT, new_attempt, raw, stored
+from helpers.storekit import AT, new_attempt, raw, start_payload, stored
 from mqexam.cli import main
 from mqexam.errors import MqexamError
 from mqexam.store.db import Store
@@ -93,8 +93,7 @@ def test_a_damaged_database_gets_a_clear_message(db: Path) -> None:
 def test_a_folder_where_the_database_should_be(tmp_path: Path) -> None:
     for command in (["results", "list"], ["results", "merge", str(tmp_path / "other.db")]):
         line = one_error_line(run(tmp_path, *command))
-        assert line == f"error: cannot open the results database {tmp_path}: unable to open " \
-            "database file"
+        assert line == f"error: results database {tmp_path}: unable to open database file"
 
 
 # -- a locked database ---------------------------------------------------------------
@@ -199,6 +198,12 @@ def test_no_database_at_all_is_not_created_by_reading(tmp_path: Path) -> None:
 def test_appending_to_an_attempt_that_does_not_exist(db: Path) -> None:
     with Store(db) as store, pytest.raises(MqexamError, match="no attempt 'NOPE'"):
         store.append("NOPE", "answered", {"item": "q", "answer": "x"}, AT)
+
+
+def test_an_attempt_row_and_its_started_event_cannot_disagree(db: Path) -> None:
+    with Store(db) as store, pytest.raises(MqexamError, match="cannot start attempt A2"):
+        store.start_attempt("A2", "L1", start_payload("L2"), AT)
+    assert ("A2", 1) not in stored(db)
 
 
 def test_starting_an_attempt_twice_is_refused(db: Path) -> None:

@@ -58,6 +58,10 @@ def reorder(conn: sqlite3.Connection, attempt: str, seq: int) -> None:
     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def reorder_first(conn: sqlite3.Connection, attempt: str, seq: int) -> None:
+    reorder(conn, attempt, 1)
+
+
 def renumber(conn: sqlite3.Connection, attempt: str, seq: int) -> None:
     """Swap the ``seq`` of two events, so the earlier answer is folded last."""
     conn.execute("DROP TRIGGER IF EXISTS events_no_update")
@@ -87,6 +91,7 @@ def test_a_clean_database_verifies(db: Path) -> None:
     (alter, ["B: event 3: altered"]),
     (delete, ["B: event 3: missing"]),
     (reorder, ["B: event 3: reordered"]),
+    (reorder_first, ["B: event 1: reordered"]),
     (renumber, ["B: event 3: reordered", "B: event 3: altered", "B: event 4: altered",
                 "B: event 5: unlinked"]),
     (change_record, ["B: event 1: attempt record altered: content_hash"]),

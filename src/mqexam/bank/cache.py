@@ -68,9 +68,19 @@ def _valid(value: object) -> bool:
     )
 
 
+def _private(path: Path) -> bool:
+    """Whether only this user can have written ``path`` (a pickle from others is refused)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    info = os.stat(path)
+    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
 def read_entry(target: Path, header: bytes) -> Loaded | None:
     """The cached result in ``target`` if it was built from ``header``, else ``None``."""
     try:
+        if not (_private(target.parent) and _private(target)):
+            return None
         with target.open("rb") as handle:
             if handle.read(len(header)) != header:
                 return None

@@ -271,46 +271,58 @@ class _Checker:
                      "or one in [item.context.{code}]").format(codes=", ".join(codes),
                                                               code=codes[0]))
             return
-        problem = self.key_problem(item, code, answer)
-        if problem:
+        found = self.key_problem(item, code, answer)
+        if found:
+            problem, inside = found
             message = (_("key for {codes}: {problem}").format(codes=", ".join(codes),
                                                              problem=problem)
                        if codes else _("universal key: {problem}").format(problem=problem))
-            self.add(item.id, where, message)
+            self.add(item.id, (*where, *inside), message)
 
-    def key_problem(self, item: AnyItem, code: str, answer: Any) -> str | None:
+    def key_problem(self, item: AnyItem, code: str, answer: Any) -> tuple[str, KeyPath] | None:
+        """What is wrong with ``answer`` as the key for ``code``, and where inside the key."""
         if isinstance(item, SingleItem | MultipleItem | OrderItem):
             ids = [o.id for o in resolve.choices(item, code)]
-            picked = [answer] if isinstance(item, SingleItem) else list(answer)
+            is_list = not isinstance(item, SingleItem)
+            picked = list(answer) if is_list else [answer]
             unknown = [a for a in picked if a not in ids]
             what = _("step") if isinstance(item, OrderItem) else _("option")
+
+            def at(value: str) -> KeyPath:
+                return (picked.index(value),) if is_list else ()
+
             if unknown:
-                return _("names no {what}: {ids}").format(what=what, ids=", ".join(unknown))
+                return _("names no {what}: {ids}").format(
+                    what=what, ids=", ".join(unknown)), at(unknown[0])
             if isinstance(item, MultipleItem) and not picked:
-                return _("a multiple-choice key needs at least one option")
-            twice = sorted(a for a, n in Counter(picked).items() if n > 1)
+                return _("a multiple-choice key needs at least one option"), ()
+            twice = [a for a, n in Counter(picked).items() if n > 1]
             if twice:
+                second = picked.index(twice[0], picked.index(twice[0]) + 1)
                 return _("names a {what} more than once: {ids}").format(
-                    what=what, ids=", ".join(twice))
+                    what=what, ids=", ".join(twice)), (second,)
             left_out = [i for i in ids if i not in picked]
             if isinstance(item, OrderItem) and left_out:
                 return _("an order key must list every step exactly once; "
-                         "missing: {ids}").format(ids=", ".join(left_out))
+                         "missing: {ids}").format(ids=", ".join(left_out)), ()
         if isinstance(item, MatchItem):
             left, right = resolve.match_sides(item, code)
             left_ids, right_ids = {o.id for o in left}, {o.id for o in right}
-            bad = [k for k in answer if k not in left_ids] + [
-                v for v in answer.values() if v not in right_ids]
+            bad = [(k, k) for k in answer if k not in left_ids] + [
+                (k, v) for k, v in answer.items() if v not in right_ids]
             if bad:
-                return _("names no entry: {ids}").format(ids=", ".join(bad))
+                return _("names no entry: {ids}").format(
+                    ids=", ".join(name for _key, name in bad)), (bad[0][0],)
             unpaired = sorted(left_ids - set(answer))
             if unpaired:
-                return _("left entries without a pair: {ids}").format(ids=", ".join(unpaired))
+                return _("left entries without a pair: {ids}").format(
+                    ids=", ".join(unpaired)), ()
         if isinstance(item, TextItem):
             if not answer:
-                return _("no accepted answer")
+                return _("no accepted answer"), ()
             if item.numeric:
-                bad = [a for a in answer if parse_number(a) is None]
-                if bad:
-                    return _("not a number: {values}").format(values=", ".join(bad))
+                bad_numbers = [a for a in answer if parse_number(a) is None]
+                if bad_numbers:
+                    return _("not a number: {values}").format(
+                        values=", ".join(bad_numbers)), (answer.index(bad_numbers[0]),)
         return None

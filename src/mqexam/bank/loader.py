@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from mqexam.bank.model import (
+    COUNTRY_PATTERN,
+    ID_PATTERN,
     ITEM_TYPES,
+    LOCALE_PATTERN,
+    VERSION_PATTERN,
     AnyItem,
-    Context,
     ItemAdapter,
-    LocaleTag,
     Module,
     ModuleMeta,
-    Outcome,
     Source,
 )
 from mqexam.bank.source import KeyPath, Problem, SourceError, TomlFile, read_toml
@@ -146,6 +147,18 @@ def _plain(loc: Iterable[str | int]) -> str:
     return ".".join(str(part) for part in loc if not isinstance(part, int))
 
 
+def _pattern_hint(error: Any) -> str:
+    """What a value matching the error's pattern looks like, in an author's words."""
+    pattern = (error.get("ctx") or {}).get("pattern")
+    hints = {
+        ID_PATTERN: _("an id is lower-case letters, digits and '-', e.g. 'call-for-help'"),
+        COUNTRY_PATTERN: _("a country is an ISO 3166-1 alpha-2 code in capitals, e.g. 'DK'"),
+        LOCALE_PATTERN: _("a locale is a language code, e.g. 'en', 'da' or 'pt_BR'"),
+        VERSION_PATTERN: _("a version is MAJOR.MINOR.PATCH, e.g. '1.2.0'"),
+    }
+    return hints.get(str(pattern), str(error["msg"]))
+
+
 def describe_error(error: Any) -> tuple[tuple[str | int, ...], str]:
     """A pydantic error as (key path to point at, message an author understands)."""
     loc = tuple(error["loc"])
@@ -153,7 +166,7 @@ def describe_error(error: Any) -> tuple[tuple[str | int, ...], str]:
     if loc and loc[-1] == "[key]":  # a table key that is not allowed, e.g. text.EN
         loc = loc[:-1]
         return loc, _("'{key}' is not a valid key here: {reason}").format(
-            key=_plain(loc), reason=error["msg"])
+            key=_plain(loc), reason=_pattern_hint(error))
     where = _plain(loc)
     if kind == "extra_forbidden":
         return loc, _("unknown key '{key}'").format(key=where)
@@ -167,13 +180,15 @@ def describe_error(error: Any) -> tuple[tuple[str | int, ...], str]:
     if kind == "union_tag_not_found":
         return loc, _("missing 'type' (one of: {types})").format(types=", ".join(ITEM_TYPES))
     if kind == "string_pattern_mismatch":
-        return loc, _("'{key}' has an invalid value {value!r}").format(
-            key=where, value=error["input"]
+        return loc, _("'{key}' has an invalid value {value!r}: {hint}").format(
+            key=where, value=error["input"], hint=_pattern_hint(error)
         )
     value = error.get("input")
     shown = repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+    if not where:
+        return loc, _("{reason} (got {value})").format(reason=error["msg"], value=shown)
     return loc, _("'{key}': {reason} (got {value})").format(
-        key=where or "?", reason=error["msg"], value=shown
+        key=where, reason=error["msg"], value=shown
     )
 
 
@@ -218,6 +233,7 @@ def _load_module(
     read: dict[Path, bytes] = {}
     meta_file: TomlFile | None = None
     meta: ModuleMeta | None = None
+    meta_errors: list[Any] = []
     try:
         meta_file = _read(files[0], subject, blobs)
     except SourceError as error:
@@ -231,18 +247,20 @@ def _load_module(
             raw_id = meta_file.data.get("id")
             subject = raw_id if isinstance(raw_id, str) and raw_id else subject
             problems += _schema_problems(error, meta_file, (), subject)
+            meta_errors = error.errors()
     problems += [Problem(p.path, p.line, subject, p.message) for p in listing]
 
     items: list[AnyItem] = []
     sources: dict[str, Source] = {}
     places: dict[str, tuple[TomlFile, int]] = {}
-    first_seen: dict[str, Source] = {}
-    written = 0
+    first_seen: dict[str, str] = {}
+    complete = not listing  # every item written was loaded (so counting items is fair)
     for path in files[1:]:
         try:
             toml = _read(path, subject, blobs)
         except SourceError as error:
             problems.append(error.problem)
+            complete = False
             continue
         read[path] = toml.raw
         for name in sorted(set(toml.data) - {"item"}):
@@ -255,9 +273,9 @@ def _load_module(
         if not isinstance(raw_items, list):
             problems.append(Problem(path, toml.lines.line_of(("item",)), subject,
                                     _("'item' must be written as [[item]] tables")))
+            complete = False
             continue
         lines = toml.item_lines(len(raw_items))
-        written += len(raw_items)
         for index, raw in enumerate(raw_items):
             line = lines[index]
             raw_id = raw.get("id") if isinstance(raw, dict) else None
@@ -266,17 +284,18 @@ def _load_module(
             if isinstance(raw_id, str):
                 first = first_seen.get(raw_id)
                 if first is not None:
-                    where = f"{first.path}:{first.line}" if first.line else str(first.path)
                     problems.append(Problem(path, toml.lines.line_of(("item", index, "id")),
                                             item_id, _("duplicate item id (first at {where})")
-                                            .format(where=where)))
+                                            .format(where=first)))
+                    complete = False
                     continue
-                first_seen[raw_id] = Source(path=path, line=line)
+                first_seen[raw_id] = f"{path}:{line}" if line else str(path)
             try:
                 item = ItemAdapter.validate_python(raw)
             except ValidationError as error:
                 tag = raw.get("type") if isinstance(raw, dict) else None
                 problems += _schema_problems(error, toml, ("item", index), item_id, tag)
+                complete = False
                 continue
             items.append(item)
             sources[item.id] = Source(path=path, line=line)
@@ -293,7 +312,7 @@ def _load_module(
         return Source(path=toml.path, line=toml.lines.line_of(("item", index, *path)))
 
     if meta is None:
-        scope = _scope(meta_file.data)
+        scope = _scope(meta_file.data, meta_errors)
         if scope is not None:
             problems += check_items(subject, items, *scope, locate)
         return None, problems
@@ -304,27 +323,24 @@ def _load_module(
         content_hash=content_hash(folder, [p for p in files if p in read], read),
         sources=sources,
     )
-    complete = len(read) == len(files) and not listing and len(items) == written
     problems += check_module(module, locate, complete)
     return module, problems
 
 
-_LANGUAGES: TypeAdapter[list[str]] = TypeAdapter(list[LocaleTag])
-_CONTEXTS: TypeAdapter[list[Context]] = TypeAdapter(list[Context])
-_OUTCOMES: TypeAdapter[list[Outcome]] = TypeAdapter(list[Outcome])
+_SCOPE = ("languages", "context", "outcome")
 
 
-def _scope(data: dict[str, Any]) -> tuple[list[str], list[str], list[str]] | None:
+def _scope(data: dict[str, Any], errors: list[Any]
+           ) -> tuple[list[str], list[str], list[str]] | None:
     """Languages, context codes and outcome ids of a module.toml that has other errors,
-    so its items can still be checked; ``None`` when these are broken too."""
-    try:
-        return (
-            _LANGUAGES.validate_python(data.get("languages")),
-            [c.code for c in _CONTEXTS.validate_python(data.get("context"))],
-            [o.id for o in _OUTCOMES.validate_python(data.get("outcome"))],
-        )
-    except ValidationError:
+    so its items can still be checked; ``None`` when one of these has errors too."""
+    if any(error["loc"][:1] in [(name,) for name in _SCOPE] for error in errors):
         return None
+    return (
+        list(data["languages"]),
+        [context["code"] for context in data["context"]],
+        [outcome["id"] for outcome in data["outcome"]],
+    )
 
 
 def load_bank(root: Path, use_cache: bool = True) -> LoadResult:
@@ -345,7 +361,10 @@ def load_bank(root: Path, use_cache: bool = True) -> LoadResult:
         return refuse(_("cannot read the folder: permission denied"))
     if state != "dir":
         return refuse(_("not a folder"))
-    if _folder_state(root / MODULE_FILE) != "missing":
+    marker = _folder_state(root / MODULE_FILE)
+    if marker == "denied":
+        return refuse(_("cannot read the folder: permission denied"))
+    if marker != "missing":
         folders = [root]
     else:
         try:

@@ -15,9 +15,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-LocaleTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+LOCALE_PATTERN = r"^[a-z]{2,3}(_[A-Z]{2})?$"
+VERSION_PATTERN = r"^\d+(\.\d+){0,2}([-+][0-9A-Za-z.-]+)?$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+CountryCode = Annotated[str, Field(pattern=COUNTRY_PATTERN)]
+LocaleTag = Annotated[str, Field(pattern=LOCALE_PATTERN)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Localized = dict[LocaleTag, Text]
 """Text per locale: ``text.en = "..."``, ``text.da = "..."``."""
@@ -85,7 +90,7 @@ class ModuleMeta(Strict):
     """``module.toml``: what a micro-credential must say about itself."""
 
     id: Id
-    version: Annotated[str, Field(pattern=r"^\d+(\.\d+){0,2}([-+][0-9A-Za-z.-]+)?$")]
+    version: Annotated[str, Field(pattern=VERSION_PATTERN)]
     title: Localized
     description: Localized = {}
     awarding_body: Annotated[str, Field(min_length=1)]

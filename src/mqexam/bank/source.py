@@ -129,7 +129,8 @@ class _Scanner:
     def __init__(self) -> None:
         self.lines: dict[KeyPath, int] = {}
         self.counters: dict[KeyPath, int] = {}
-        self.arrays: set[tuple[str, ...]] = set()
+        """Each array of tables, by its full path (indices of enclosing arrays included),
+        and how many tables it has so far."""
         self.table: KeyPath = ()
         self.value_path: KeyPath = ()
         self.frames: list[_Frame] = []
@@ -177,11 +178,10 @@ class _Scanner:
         path: list[str | int] = []
         for i, name in enumerate(names):
             path.append(name)
-            plain = tuple(names[: i + 1])
-            if plain in self.arrays and not (is_array and i == len(names) - 1):
-                path.append(self.counters.get(tuple(path), 1) - 1)
+            key = tuple(path)
+            if key in self.counters and not (is_array and i == len(names) - 1):
+                path.append(self.counters[key] - 1)  # the array's latest table
         if is_array:
-            self.arrays.add(tuple(names))
             key = tuple(path)
             index = self.counters.get(key, 0)
             self.counters[key] = index + 1

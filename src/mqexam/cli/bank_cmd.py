@@ -47,7 +47,7 @@ def get_module(settings: Settings, module_id: str) -> Any:
 
 
 @command.command("check", help=_("Validate every module under PATH (default: the bank folder)."))
-@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.argument("path", required=False)
 @click.option("--strict", is_flag=True, help=_("Warnings fail too."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print the problems as JSON."))
 @pass_settings
@@ -73,15 +73,16 @@ def check(settings: Settings, path: str | None, strict: bool, as_json: bool) -> 
     else:
         for problem in shown:
             click.echo(render_problem(problem))
-        if not shown:
+        if not shown and result.modules:
             warnings = len(result.problems)
             click.echo(
                 _("{n} module(s) OK").format(n=len(result.modules))
                 + (_(", {w} warning(s) (see --strict)").format(w=warnings) if warnings else "")
             )
-    if shown or (not result.modules and not result.problems):
-        if not result.modules and not result.problems:
-            click.echo(_("{folder}: no modules found").format(folder=root), err=True)
+    if not result.modules and not result.problems:
+        click.echo(_("{folder}: no modules found").format(folder=root), err=True)
+        raise SystemExit(1)
+    if shown:
         raise SystemExit(1)
 
 
@@ -90,8 +91,7 @@ def render_problem(problem: Any) -> str:
     if problem.severity == "error":
         return str(problem.render())
     where = f"{problem.path}:{problem.line}" if problem.line else f"{problem.path}"
-    word = _("warning")
-    return f"{where}: {word}: {problem.subject}: {problem.message}"
+    return f"{where}: {_('warning')}: {problem.subject}: {problem.message}"
 
 
 @command.command("list", help=_("List the modules in the bank folder."))

@@ -12,6 +12,8 @@ from mqexam.errors import MqexamError
 from mqexam.i18n import _
 
 LIFECYCLES = ("in_progress", "submitted", "expired", "signed", "voided")
+DERIVED = ("awaiting_review", "passed", "failed")
+"""Statuses read from the latest result summary (mqexam.store.status)."""
 
 
 @click.group("results", help=_("List, show, verify and merge recorded attempts."))
@@ -31,7 +33,8 @@ def open_results(settings: Settings, must_exist: bool = True) -> Any:
 @click.option("--learner", help=_("Only this learner's attempts."))
 @click.option("--module", help=_("Only this module."))
 @click.option("--context", help=_("Only this country (e.g. DK)."))
-@click.option("--status", type=click.Choice(LIFECYCLES), help=_("Only attempts in this state."))
+@click.option("--status", type=click.Choice(LIFECYCLES + DERIVED),
+              help=_("Only attempts in this state."))
 @click.option("--since", metavar="DATE", help=_("Started on or after DATE (YYYY-MM-DD)."))
 @click.option("--until", metavar="DATE", help=_("Started before DATE (YYYY-MM-DD)."))
 @click.option("--json", "as_json", is_flag=True, help=_("Print as JSON."))
@@ -51,9 +54,17 @@ def list_attempts(settings: Settings, learner: str | None, module: str | None,
                 raise MqexamError(_("'{value}' is not a date (YYYY-MM-DD)").format(
                     value=value)) from None
     with open_results(settings) as store:
-        rows = store.attempts(learner=learner, module=module,
-                              context=context.upper() if context else None,
-                              lifecycle=status, since=since, until=until)
+        if status in DERIVED:
+            from mqexam.store.status import attempt_statuses
+
+            rows = [listed.row for listed in attempt_statuses(
+                store, learner=learner, module=module,
+                context=context.upper() if context else None, since=since, until=until,
+                status=status)]
+        else:
+            rows = store.attempts(learner=learner, module=module,
+                                  context=context.upper() if context else None,
+                                  lifecycle=status, since=since, until=until)
     if as_json:
         emit_json([r.as_json() for r in rows])
         return
@@ -159,3 +170,6 @@ def merge_cmd(settings: Settings, others: tuple[Path, ...], as_json: bool) -> No
                 click.echo(f"  {attempt_id}: {reason}")
     if refused:
         raise SystemExit(1)
+
+
+from mqexam.cli import results_analysis as _analysis  # noqa: E402, F401  (adds 'analysis')

@@ -121,10 +121,15 @@ def apply(state: AttemptState, event: Event) -> None:
             state.closed_at = at
     elif kind == "time_extended":
         state.extensions.append(dict(payload))
-        state.deadline += timedelta(minutes=float(payload["minutes"]))
+        extra = timedelta(minutes=float(payload["minutes"]))
         if state.lifecycle == "expired" and payload.get("reopen"):
+            # A reopened attempt gets its minutes from the moment it reopens: counted
+            # from the old deadline they could already have run out.
+            state.deadline = max(state.deadline, at) + extra
             state.lifecycle = "in_progress"
             state.closed_at = None
+        else:
+            state.deadline += extra
     elif kind == "graded":
         state.grades[payload["item"]] = dict(payload)
     elif kind == "reviewed":

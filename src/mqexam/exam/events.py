@@ -117,6 +117,7 @@ def verify_chain(attempt_id: str, events: Sequence[Event]) -> list[ChainProblem]
             problems.append(ChainProblem(attempt_id, event.seq, "unlinked"))
         expected_prev = event.hash
         expected_seq = max(expected_seq, event.seq + 1)
-    if events[0].kind != "started" and min(seqs) == 1:
-        problems.append(ChainProblem(attempt_id, events[0].seq, "not-started"))
+    first = min(events, key=lambda e: e.seq)
+    if first.seq == 1 and first.kind != "started":
+        problems.append(ChainProblem(attempt_id, 1, "not-started"))
     return problems

@@ -31,6 +31,8 @@ from mqexam.store import schema
 
 BUSY_TIMEOUT_SECONDS = 15.0
 LIFECYCLE = ("submitted", "expired", "signed", "voided")
+_LIFECYCLE_OF = {None: "in_progress", "time_extended": "in_progress"}
+"""An attempt with no closing event, or reopened by an extension (``reopen``), is open."""
 _LAST_EVENT = "SELECT seq, hash FROM events WHERE attempt_id = ? ORDER BY seq DESC LIMIT 1"
 
 
@@ -47,9 +49,6 @@ def _friendly(error: sqlite3.Error, path: Path) -> MqexamError:
                              "damaged").format(path=path))
     if "readonly" in text or "read-only" in text:
         return MqexamError(_("cannot write the results database {path}: {reason}").format(
-            path=path, reason=error))
-    if "unable to open" in text:
-        return MqexamError(_("cannot open the results database {path}: {reason}").format(
             path=path, reason=error))
     return MqexamError(_("results database {path}: {reason}").format(path=path, reason=error))
 
@@ -249,7 +248,14 @@ class Store:
     def start_attempt(self, attempt_id: str, learner_id: str, payload: dict[str, Any], at: str,
                       resume_secret: str | None = None) -> Event:
         """Record an attempt's ``started`` event (payload: module, version, content_hash,
-        context, locale, kind, seed, deadline, form)."""
+        context, locale, kind, seed, deadline, form).
+
+        The ``attempts`` row is a copy of the payload for queries, outside the chain;
+        ``verify`` checks the two agree, so they are written from the same values.
+        """
+        if payload.get("learner") != learner_id:
+            raise MqexamError(_("cannot start attempt {id}: {reason}").format(
+                id=attempt_id, reason=f"learner {learner_id!r} != {payload.get('learner')!r}"))
         event = chain(attempt_id, 1, "started", at, payload, GENESIS)
         try:
             with self.transaction() as conn:
@@ -344,7 +350,8 @@ class Store:
         marks = ", ".join("?" for _ in LIFECYCLE)
         sql = f"""
             SELECT a.*,
-              (SELECT kind FROM events e WHERE e.attempt_id = a.id AND e.kind IN ({marks})
+              (SELECT kind FROM events e WHERE e.attempt_id = a.id AND (e.kind IN ({marks})
+                   OR e.kind = 'time_extended' AND json_extract(e.payload, '$.reopen'))
                  ORDER BY seq DESC LIMIT 1) AS lifecycle,
               (SELECT hash FROM events e WHERE e.attempt_id = a.id
                  ORDER BY seq DESC LIMIT 1) AS last_hash,
@@ -358,7 +365,8 @@ class Store:
                 id=r["id"], learner_id=r["learner_id"], module_id=r["module_id"],
                 module_version=r["module_version"], content_hash=r["content_hash"],
                 context=r["context"], locale=r["locale"], kind=r["kind"],
-                started_at=r["started_at"], lifecycle=r["lifecycle"] or "in_progress",
+                started_at=r["started_at"],
+                lifecycle=_LIFECYCLE_OF.get(r["lifecycle"], r["lifecycle"]),
                 last_hash=r["last_hash"] or "", events=r["n_events"])
             for r in rows
         ]

@@ -99,7 +99,7 @@ class LeaveScreen(ModalScreen[bool]):
 
 
 class LearnerApp(App[None]):
-    CSS_PATH = "learner.tcss"
+    CSS_PATH = Path(__file__).parent / "learner.tcss"
     TITLE = "mqexam"
     BINDINGS = [
         Binding("ctrl+q", "leave", N_("Quit"), priority=True),
@@ -241,6 +241,8 @@ class LearnerApp(App[None]):
 
     def start_attempt(self) -> str | None:
         assert self.module is not None and self.context is not None and self.learner
+        if self.sitting is not None and self.sitting.state.open:
+            return None  # Start pressed twice: one attempt only
         try:
             sitting, code = Sitting.start(
                 self.open_store(), self.module, context=self.context, locale=self.language,

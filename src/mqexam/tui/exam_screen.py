@@ -77,6 +77,8 @@ class ExamScreen(Screen[None]):
         yield TranslatedFooter(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
+        if not self.query("#position"):  # torn down before it was shown (app exiting)
+            return
         self.show_item(self.index, record=False)
         self.tick()
         self.set_interval(1.0, self.tick)

@@ -1,0 +1,16 @@
+"""Evidence bundles: a signed, self-verifying zip an authority can read and check.
+
+Called by the ``mqexam evidence`` and ``mqexam keys`` commands and the benchmark.
+Each module has one job: :mod:`keys` (the issuer's Ed25519 key), :mod:`gather`
+(reading and refusing attempts through the store), :mod:`attempt_file`
+(``attempts/<id>.json``), :mod:`outcomes` (results per outcome across attempts),
+:mod:`credential` (``credential.json``), :mod:`report_html` (``report.html``),
+:mod:`readme` (``README.txt``), :mod:`modulefile` (``module.toml`` and ``module/``),
+:mod:`bundle` (hash list, signature, reproducible zip bytes), :mod:`export`
+(putting them together), :mod:`zipsafe` (reading an untrusted zip) and
+:mod:`verify` (checking a bundle). No Textual here and no SQL: the store is read
+through its methods. The layout is the contract in DESIGN.md; see docs/evidence.md.
+"""
+
+BUNDLE_FORMAT = 1
+"""Bumped whenever a verifier would need to read a bundle differently."""

@@ -1,0 +1,164 @@
+"""What goes into a bundle, read through the store and the bank, and what is refused.
+
+Called by the export. Owns the rules for which attempts may become evidence: the
+attempt exists and its chain verifies; it is not in progress or voided; it is
+signed by an assessor (or the caller allows unsigned attempts); several attempts
+are of one learner and one module version, which must still be in the bank
+folder byte for byte. Reads only through :class:`~mqexam.store.db.Store` methods
+and :func:`~mqexam.store.prior.prior_records`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mqexam.bank.loader import content_hash, module_files
+from mqexam.bank.model import Module
+from mqexam.errors import MqexamError
+from mqexam.exam.attempt import AttemptState, fold
+from mqexam.exam.events import Event, verify_chain
+from mqexam.exam.report import find_module, label
+from mqexam.i18n import _
+from mqexam.store.db import Store
+from mqexam.store.prior import prior_records
+
+_UNSAFE_NAME = set('\\\n\r\t"\0')
+
+
+@dataclass(frozen=True)
+class AttemptSource:
+    """One attempt as stored: its events (seq order) and their fold."""
+
+    attempt_id: str
+    events: list[Event]
+    state: AttemptState
+
+    @property
+    def signed(self) -> bool:
+        return self.state.lifecycle == "signed"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything a bundle is made of, read once."""
+
+    attempts: list[AttemptSource]
+    """Oldest first (by start time, then id), whatever order they were asked for in."""
+    module: Module
+    module_files: dict[str, bytes]
+    """The module's files by path relative to its folder, in content-hash order."""
+    learner: dict[str, Any] | None
+    priors: list[dict[str, Any]]
+
+    @property
+    def learner_id(self) -> str:
+        return self.attempts[0].state.learner_id
+
+    @property
+    def unsigned(self) -> list[str]:
+        return [a.attempt_id for a in self.attempts if not a.signed]
+
+
+def read_attempt(store: Store, attempt_id: str) -> AttemptSource:
+    events = store.events(attempt_id)
+    if not events:
+        raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
+    problems = verify_chain(attempt_id, events)
+    if problems:
+        raise MqexamError(_("attempt {id} does not verify ({problem}); run 'mqexam results "
+                            "verify'").format(id=attempt_id, problem=problems[0].render()))
+    ordered = sorted(events, key=lambda e: e.seq)
+    return AttemptSource(attempt_id, ordered, fold(ordered))
+
+
+def check_exportable(source: AttemptSource, allow_unsigned: bool) -> None:
+    state = source.state
+    attempt_id = source.attempt_id
+    if state.lifecycle == "in_progress":
+        raise MqexamError(_("attempt {id} is still in progress; it can be exported once it is "
+                            "submitted or has expired and an assessor has signed it").format(
+                                id=attempt_id))
+    if state.lifecycle == "voided":
+        reason = (state.voided or {}).get("reason") or "-"
+        raise MqexamError(_("attempt {id} was voided by an assessor ({reason}); a voided "
+                            "attempt is not evidence").format(id=attempt_id, reason=reason))
+    if state.regrades:
+        raise MqexamError(_("attempt {id} was regraded; exporting a regraded attempt is not "
+                            "supported yet").format(id=attempt_id))
+    if not source.signed and not allow_unsigned:
+        raise MqexamError(_("attempt {id} is not signed by an assessor ({status}); have it "
+                            "signed in the assessor app, or export it with --unsigned (the "
+                            "report then says prominently that it is unsigned)").format(
+                                id=attempt_id, status=label(state.lifecycle)))
+
+
+def check_together(attempts: Sequence[AttemptSource]) -> None:
+    """Several attempts make one credential: one learner, one module, one bank version."""
+    first = attempts[0]
+    for other in attempts[1:]:
+        a, b = first.state, other.state
+        ids = {"a": first.attempt_id, "b": other.attempt_id}
+        if a.learner_id != b.learner_id:
+            raise MqexamError(_("attempts {a} and {b} are of different learners; one bundle "
+                                "holds one learner's attempts").format(**ids))
+        if a.start["module"] != b.start["module"]:
+            raise MqexamError(_("attempts {a} and {b} are of different modules ({m1}, {m2}); one "
+                                "bundle holds one module").format(
+                                    m1=a.start["module"], m2=b.start["module"], **ids))
+        if a.start["content_hash"] != b.start["content_hash"]:
+            raise MqexamError(_("attempts {a} and {b} were made with different versions of "
+                                "{module} ({v1}, {v2}); export them as separate bundles").format(
+                                    module=a.start["module"], v1=a.start["version"],
+                                    v2=b.start["version"], **ids))
+
+
+def read_module_files(module: Module) -> dict[str, bytes]:
+    """The bytes of the module's files, checked against its content hash."""
+    folder = module.folder
+    paths = module_files(folder)
+    try:
+        blobs = {path: path.read_bytes() for path in paths}
+    except OSError as error:
+        raise MqexamError(_("cannot read the bank files of {module}: {reason}").format(
+            module=module.id, reason=error.strerror or error)) from None
+    if content_hash(folder, paths, blobs) != module.content_hash:
+        raise MqexamError(_("the bank files of {module} changed while exporting; try again")
+                          .format(module=module.id))
+    files: dict[str, bytes] = {}
+    for path, raw in blobs.items():
+        name = path.relative_to(folder).as_posix()
+        if any(ch in _UNSAFE_NAME for ch in name) or not name.isprintable():
+            raise MqexamError(_("the bank file name {name!r} cannot go into a bundle; rename "
+                                "it").format(name=name))
+        files[name] = raw
+    return files
+
+
+def gather(store: Store, modules: Iterable[Module], attempt_ids: Sequence[str],
+           allow_unsigned: bool, banks: Path | None = None) -> Sources:
+    """Read and check the attempts to export; raises :class:`MqexamError` naming the refusal."""
+    wanted = list(dict.fromkeys(a.strip() for a in attempt_ids if a.strip()))
+    if not wanted:
+        raise MqexamError(_("name at least one attempt"))
+    with store.snapshot():
+        attempts = [read_attempt(store, attempt_id) for attempt_id in wanted]
+        for source in attempts:
+            check_exportable(source, allow_unsigned)
+        check_together(attempts)
+        learner_id = attempts[0].state.learner_id
+        learner = store.learner(learner_id)
+        start = attempts[0].state.start
+        priors = prior_records(store, learner_id, str(start["module"]))
+    module = find_module(modules, start)
+    if module is None:
+        raise MqexamError(_("attempt {id} was made with {module} {version} ({hash}), which is "
+                            "not in the bank folder {banks}; put that bank version back to "
+                            "export it").format(id=attempts[0].attempt_id, module=start["module"],
+                                                version=start["version"],
+                                                hash=str(start["content_hash"])[:19],
+                                                banks=banks or "-"))
+    attempts.sort(key=lambda a: (a.state.started_at, a.attempt_id))
+    return Sources(attempts, module, read_module_files(module), learner, priors)

@@ -1,0 +1,155 @@
+"""Reading a zip nobody vouches for: in memory, within limits, never onto the disk.
+
+Called by the verifier. Owns what an untrusted zip may not do: be too big, hold
+too many entries, unpack to too much (in total, or far more than its compressed
+size: a zip bomb), name an entry with an absolute path, ``..``, a backslash or a
+drive letter, name two entries alike, hold links or encrypted entries, or be
+truncated or damaged. Sizes are checked from the zip's directory before anything
+is decompressed, and each entry is read with a bound in case the directory lies.
+Each refusal is a :class:`BundleError` with one line a person understands.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from mqexam.errors import MqexamError
+from mqexam.i18n import _
+
+MB = 1024 * 1024
+
+
+class BundleError(MqexamError):
+    """The file cannot be read as a bundle at all."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file: int = 64 * MB
+    """The zip file itself."""
+    max_entries: int = 2000
+    max_total: int = 128 * MB
+    """Everything unpacked, as the zip's directory declares it."""
+    max_ratio: int = 200
+    """Unpacked size over compressed size, for entries above ``ratio_from``."""
+    ratio_from: int = 1 * MB
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.0f}"
+
+
+def _unsafe(name: str) -> bool:
+    if not name or "\\" in name or "\0" in name or name.startswith("/"):
+        return True
+    if len(name) > 2 and name[1] == ":" and name[0].isalpha():
+        return True
+    if not name.isprintable():
+        return True
+    parts = name.rstrip("/").split("/")
+    return any(part in ("", ".", "..") for part in parts)
+
+
+def read_file(path: Path, limits: Limits = Limits()) -> bytes:
+    """The bytes of the zip at ``path``, refused when it is no file or too large."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise BundleError(_("{path}: no such file").format(path=path)) from None
+    except OSError as error:
+        raise BundleError(_("{path}: cannot read it: {reason}").format(
+            path=path, reason=error.strerror or error)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise BundleError(_("{path}: not a file").format(path=path))
+    if info.st_size > limits.max_file:
+        raise BundleError(_("{path}: {size} MB is more than a bundle can be ({limit} MB)")
+                          .format(path=path, size=_mb(info.st_size), limit=_mb(limits.max_file)))
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limits.max_file + 1)
+    except OSError as error:
+        raise BundleError(_("{path}: cannot read it: {reason}").format(
+            path=path, reason=error.strerror or error)) from None
+
+
+def _open(data: bytes, where: str) -> zipfile.ZipFile:
+    if not data:
+        raise BundleError(_("{where}: the file is empty, not a zip file").format(where=where))
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        if data.startswith(b"PK\x03\x04"):
+            raise BundleError(_("{where}: the zip file is truncated or damaged (its directory "
+                                "at the end is missing)").format(where=where)) from None
+        raise BundleError(_("{where}: not a zip file").format(where=where)) from None
+    except (OSError, EOFError, ValueError, NotImplementedError) as error:
+        raise BundleError(_("{where}: the zip file is damaged ({reason})").format(
+            where=where, reason=error)) from None
+
+
+def _check_entries(infos: list[zipfile.ZipInfo], limits: Limits, where: str) -> None:
+    if len(infos) > limits.max_entries:
+        raise BundleError(_("{where}: {count} entries are more than a bundle holds ({limit})")
+                          .format(where=where, count=len(infos), limit=limits.max_entries))
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        if _unsafe(name) or _unsafe(info.orig_filename.replace("\\", "/")):
+            raise BundleError(_("{where}: entry {name!r} has an unsafe path (absolute, with "
+                                "'..' or a backslash); nothing was unpacked").format(
+                                    where=where, name=info.orig_filename))
+        if name in seen:
+            raise BundleError(_("{where}: two entries are named {name!r}").format(
+                where=where, name=name))
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            raise BundleError(_("{where}: entry {name!r} is encrypted").format(
+                where=where, name=name))
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and mode and stat.S_ISLNK(mode):
+            raise BundleError(_("{where}: entry {name!r} is a symbolic link").format(
+                where=where, name=name))
+        total += info.file_size
+        if total > limits.max_total:
+            raise BundleError(_("{where}: would unpack to more than {limit} MB (a zip bomb?); "
+                                "refused").format(where=where, limit=_mb(limits.max_total)))
+        if info.file_size > limits.ratio_from and \
+                info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise BundleError(_("{where}: entry {name!r} would unpack to {ratio} times its "
+                                "compressed size (a zip bomb?); refused").format(
+                                    where=where, name=name,
+                                    ratio=info.file_size // max(info.compress_size, 1)))
+
+
+def read_zip(data: bytes, where: str, limits: Limits = Limits()) -> dict[str, bytes]:
+    """Every file entry of the zip ``data`` by name (folder entries are left out)."""
+    archive = _open(data, where)
+    with archive:
+        infos = archive.infolist()
+        _check_entries(infos, limits, where)
+        files: dict[str, bytes] = {}
+        for info in infos:
+            if info.is_dir():
+                if info.file_size:
+                    raise BundleError(_("{where}: folder entry {name!r} has content").format(
+                        where=where, name=info.filename))
+                continue
+            try:
+                with archive.open(info) as handle:
+                    content = handle.read(info.file_size + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                    NotImplementedError, RuntimeError) as error:
+                raise BundleError(_("{where}: entry {name!r} is damaged ({reason})").format(
+                    where=where, name=info.filename, reason=error)) from None
+            if len(content) != info.file_size:
+                raise BundleError(_("{where}: entry {name!r} is damaged (its size is not the "
+                                    "one the zip's directory gives)").format(
+                                        where=where, name=info.filename))
+            files[info.filename] = content
+    return files

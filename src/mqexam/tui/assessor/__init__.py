@@ -1,0 +1,1 @@
+"""The assessor app: log in, find attempts, review, grade, sign, record prior learning."""
