@@ -267,6 +267,17 @@ def test_every_key_of_any_written_toml_maps_to_a_line_that_writes_it(
                 and part.isascii()]
         if bare and bare[-1] == leaf[-1]:
             assert any(name in lines[number - 1] for name in bare[-2:]), (text, leaf, number)
+            value = value_at(doc, leaf)
+            if isinstance(value, bool | int) and lines[number - 1].startswith(leaf[-1]):
+                # a plain `key = value` line: the value tells elements of an array apart
+                assert lines[number - 1] == f"{leaf[-1]} = {str(value).lower()}", (
+                    text, leaf, number)
+
+
+def value_at(data: object, path: KeyPath) -> object:
+    for part in path:
+        data = data[part]  # type: ignore[index]
+    return data
 
 
 def test_an_array_of_tables_in_one_element_is_not_one_in_the_next() -> None:

@@ -254,3 +254,9 @@ def test_appending_with_a_stale_expect_prev_is_refused(db: Path) -> None:
                          expect_prev=seen)
         assert [e.payload.get("answer") for e in store.events("A1")][-1] == "from elsewhere"
         assert store.verify() == []
+
+
+def test_migration_names_match_the_schema_module() -> None:
+    from mqexam.store import db, schema
+
+    assert tuple(m.name for m in schema.migrations._migrations) == db.MIGRATIONS

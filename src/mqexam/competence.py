@@ -17,6 +17,7 @@ from datetime import date
 from mqexam.bank.model import Module
 from mqexam.errors import MqexamError
 from mqexam.exam.attempt import AttemptState, fold
+from mqexam.exam.bonus import BonusPlan, plan, seen_items
 from mqexam.exam.events import verify_chain
 from mqexam.exam.form import form_from_manifest
 from mqexam.exam.profile import AttemptEvidence, CompetenceProfile, build_profile
@@ -85,3 +86,16 @@ def learner_profile(store: Store, module: Module, learner_id: str, today: date,
     prior = prior_records(store, learner_id, module.id)
     return build_profile(evidence, prior, module, today, learner_id=learner_id,
                          old_modules=known[1:], unreadable=unreadable)
+
+
+def sitting_choices(store: Store, module: Module, learner_id: str, target: str, today: date,
+                    modules: Iterable[Module] = ()) -> tuple[BonusPlan, frozenset[str]]:
+    """What the learner app offers before the clock starts: the bonus plan for ``target``
+    and the items the learner has already seen (so a retake draws new ones)."""
+    known = [module, *(m for m in modules
+                       if m.id == module.id and m.content_hash != module.content_hash)]
+    evidence, unreadable = learner_evidence(store, learner_id, module.id, known)
+    prior = prior_records(store, learner_id, module.id)
+    profile = build_profile(evidence, prior, module, today, learner_id=learner_id,
+                            old_modules=known[1:], unreadable=unreadable)
+    return plan(profile, module, target), seen_items((e.state for e in evidence), module.id)

@@ -99,8 +99,13 @@ def init(settings: Settings, awarding_body: str | None, force: bool, keys: str |
 @keys_option
 @click.option("--json", "as_json", is_flag=True, help=_("Print as JSON."))
 def fingerprint_cmd(pem: Path | None, keys: str | None, as_json: bool) -> None:
-    from mqexam.evidence.keys import PUBLIC_FILE, fingerprint, grouped, load_issuer_key
-    from mqexam.evidence.keys import load_public_key_file
+    from mqexam.evidence.keys import (
+        PUBLIC_FILE,
+        fingerprint,
+        grouped,
+        load_issuer_key,
+        load_public_key_file,
+    )
 
     if pem is not None:
         public = load_public_key_file(pem)

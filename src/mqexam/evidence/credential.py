@@ -239,7 +239,7 @@ def build_credential(*, module: Module, documents: Sequence[Mapping[str, Any]],
     """The credential for ``documents`` (attempt documents, oldest first) of one learner."""
     moment = f"{issued.isoformat()}T00:00:00Z"
     learner_id = str(documents[0]["learner"]["id"])
-    closed = [d.get("closed_at") for d in documents if d.get("closed_at")]
+    closed = [str(d["closed_at"]) for d in documents if d.get("closed_at")]
     evidence = []
     for document in documents:
         name = f"attempts/{document['attempt']}.json"

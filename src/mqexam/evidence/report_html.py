@@ -403,7 +403,8 @@ class _Page:
         return (f'<section class="attempt"><h2>{e(heading)}</h2>{_facts(rows)}'
                 f"<h3>{e(subheading)}</h3>{items}</section>")
 
-    def column(self, locale: str, view: Mapping[str, Any], answer: Sequence[str]) -> str:
+    def column(self, locale: str, view: Mapping[str, Any], answer: Sequence[str],
+               practical: bool = False) -> str:
         language = language_name(locale, self.language)
         parts = [f'<div lang="{e(locale)}"><p class="lang">{e(language)}</p>'
                  f'<p class="stem">{e(view.get("text"))}</p>']
@@ -416,11 +417,16 @@ class _Page:
             cells = "".join("<td><ul>" + "".join(f"<li>{e(x)}</li>" for x in side)
                             + "</ul></td>" for side in (left, right))
             parts.append(f"<table><tr>{cells}</tr></table>")
-        answer_label, key_label = _("Learner's answer:"), _("Key:")
-        parts.append(f'<p class="answer"><span class="label">{e(answer_label)}</span> '
-                     f"{_lines(answer)}</p>")
-        parts.append(f'<p class="key"><span class="label">{e(key_label)}</span> '
-                     f"{_lines(view.get('key') or [])}</p>")
+        if practical:
+            checklist = _("Checklist:")
+            parts.append(f'<p class="key"><span class="label">{e(checklist)}</span> '
+                         f"{_lines(view.get('key') or [])}</p>")
+        else:
+            answer_label, key_label = _("Learner's answer:"), _("Key:")
+            parts.append(f'<p class="answer"><span class="label">{e(answer_label)}</span> '
+                         f"{_lines(answer)}</p>")
+            parts.append(f'<p class="key"><span class="label">{e(key_label)}</span> '
+                         f"{_lines(view.get('key') or [])}</p>")
         if view.get("why"):
             why_label = _("Why:")
             parts.append(f'<p class="notes"><span class="label">{e(why_label)}</span> '
@@ -476,13 +482,15 @@ class _Page:
             header.append(f'<span class="badge">{e(flagged)}</span>')
         status = label(str(item.get("status")))
         header.append(f'<span class="score">{e(score)} {e(status)}</span>')
-        shown = self.column(str(item.get("locale")), item, item.get("answer") or [])
+        practical = kind == "practical"
+        shown = self.column(str(item.get("locale")), item, item.get("answer") or [], practical)
         other = item.get("in_report_language")
         body = shown
         if other:
-            translated = self.column(str(other.get("locale")), other, other.get("answer") or [])
+            translated = self.column(str(other.get("locale")), other, other.get("answer") or [],
+                                     practical)
             body = f'<div class="langs">{shown}{translated}</div>'
-        if kind == "practical":
+        if practical:
             body += self.practical(document, item)
         extra = []
         if item.get("answered_at"):

@@ -42,7 +42,7 @@ from mqexam.evidence.canonical import canonical_json, sha256_hex
 from mqexam.evidence.credential import digest_sri, results
 from mqexam.evidence.keys import fingerprint, grouped, load_public_pem, public_der
 from mqexam.evidence.outcomes import outcome_results, overall
-from mqexam.evidence.zipsafe import BundleError, Limits, read_file, read_zip
+from mqexam.evidence.zipsafe import DEFAULT_LIMITS, BundleError, Limits, read_file, read_zip
 from mqexam.exam.attempt import parse_time
 from mqexam.exam.events import verify_chain
 from mqexam.i18n import _
@@ -102,7 +102,8 @@ class Verification:
 
 
 def verify_path(path: Path, *, key: Ed25519PublicKey | None = None,
-                fingerprint_hex: str | None = None, limits: Limits = Limits()) -> Verification:
+                fingerprint_hex: str | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> Verification:
     """Verify the bundle at ``path``; an unreadable file is a problem, not an exception."""
     try:
         data = read_file(path, limits)
@@ -114,7 +115,8 @@ def verify_path(path: Path, *, key: Ed25519PublicKey | None = None,
 
 
 def verify_bytes(data: bytes, source: str, *, key: Ed25519PublicKey | None = None,
-                 fingerprint_hex: str | None = None, limits: Limits = Limits()) -> Verification:
+                 fingerprint_hex: str | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> Verification:
     result = Verification(source)
     try:
         files = read_zip(data, source, limits)

@@ -40,6 +40,9 @@ class Limits:
     ratio_from: int = 1 * MB
 
 
+DEFAULT_LIMITS = Limits()
+
+
 def _mb(size: int) -> str:
     return f"{size / MB:.0f}"
 
@@ -55,7 +58,7 @@ def _unsafe(name: str) -> bool:
     return any(part in ("", ".", "..") for part in parts)
 
 
-def read_file(path: Path, limits: Limits = Limits()) -> bytes:
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """The bytes of the zip at ``path``, refused when it is no file or too large."""
     try:
         info = path.stat()
@@ -127,7 +130,7 @@ def _check_entries(infos: list[zipfile.ZipInfo], limits: Limits, where: str) -> 
                                     ratio=info.file_size // max(info.compress_size, 1)))
 
 
-def read_zip(data: bytes, where: str, limits: Limits = Limits()) -> dict[str, bytes]:
+def read_zip(data: bytes, where: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
     """Every file entry of the zip ``data`` by name (folder entries are left out)."""
     archive = _open(data, where)
     with archive:

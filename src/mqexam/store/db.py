@@ -21,15 +21,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from mqexam.errors import MqexamError
 from mqexam.exam.attempt import fold, format_time, parse_time
 from mqexam.exam.events import GENESIS, ChainProblem, Event, chain, verify_chain
 from mqexam.i18n import _
-from mqexam.store import schema
 
 BUSY_TIMEOUT_SECONDS = 15.0
+MIGRATIONS = ("m001_create_results", "m002_create_assessors")
+"""Names of every migration in :mod:`mqexam.store.schema`, in order (a test keeps them equal)."""
 LIFECYCLE = ("submitted", "expired", "signed", "voided")
 _LIFECYCLE_OF = {None: "in_progress", "time_extended": "in_progress"}
 """An attempt with no closing event, or reopened by an extension (``reopen``), is open."""
@@ -98,7 +97,6 @@ class Store:
             self._retry_busy("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self.db = Database(conn)
             self._migrate()
         except sqlite3.Error as error:
             conn.close()
@@ -109,20 +107,31 @@ class Store:
 
     # -- plumbing ------------------------------------------------------------
 
+    def _applied(self) -> set[str]:
+        exists = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                   "AND name = '_sqlite_migrations'").fetchone()
+        if not exists:
+            return set()
+        rows = self.conn.execute("SELECT name FROM _sqlite_migrations "
+                                 "WHERE migration_set = 'mqexam'").fetchall()
+        return {row[0] for row in rows}
+
     def _migrate(self) -> None:
-        try:
-            applied = {m.name for m in schema.migrations.applied(self.db)}
-        except sqlite3.Error as error:
-            raise _friendly(error, self.path) from None
-        unknown = applied - schema.KNOWN
+        """Refuse a newer schema; apply pending migrations (sqlite-utils is loaded only then)."""
+        applied = self._applied()
+        unknown = applied - set(MIGRATIONS)
         if unknown:
             raise MqexamError(_("{path} was written by a newer mqexam (schema {names}); "
                                 "upgrade mqexam to open it").format(
                                     path=self.path, names=", ".join(sorted(unknown))))
-        if len(applied) == len(schema.KNOWN):
+        if len(applied) == len(MIGRATIONS):
             return
+        from sqlite_utils import Database
+
+        from mqexam.store import schema
+
         with self.transaction():
-            schema.migrations.apply(self.db)
+            schema.migrations.apply(Database(self.conn))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

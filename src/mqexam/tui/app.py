@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -29,6 +30,7 @@ from mqexam.bank.model import Module
 from mqexam.bank.resolve import pick_locale
 from mqexam.clock import now as wall_clock
 from mqexam.errors import MqexamError
+from mqexam.exam.bonus import BonusPlan
 from mqexam.i18n import N_, _, fallback_chain, set_language
 from mqexam.sitting import Sitting
 from mqexam.store.db import Store
@@ -127,6 +129,8 @@ class LearnerApp(App[None]):
         self.learner: tuple[str, str | None] | None = None
         self.sitting: Sitting | None = None
         self.resume_code = ""
+        self.plan: BonusPlan | None = None
+        self.seen: frozenset[str] = frozenset()
 
     # -- start-up ------------------------------------------------------------------
 
@@ -229,25 +233,36 @@ class LearnerApp(App[None]):
         if unfinished:
             self.push_screen(ResumeScreen(unfinished[0].id))
             return None
+        from mqexam.competence import sitting_choices
         from mqexam.exam.form import build_form
 
         try:
-            preview = build_form(self.module, self.context, self.language, 0)
+            self.plan, self.seen = sitting_choices(
+                store, self.module, learner_id, self.context, self.clock().date(),
+                self.bank.modules)
+            preview = build_form(self.module, self.context, self.language, 0, seen=self.seen)
         except MqexamError as error:
             return error.message
         minutes = max(1, preview.time_limit_seconds // 60)
-        self.push_screen(SummaryScreen(self.module, self.context, len(preview.items), minutes))
+        bonus = self.plan if self.plan.full_exam is None else None
+        self.push_screen(SummaryScreen(self.module, self.context, len(preview.items), minutes,
+                                       bonus))
         return None
 
-    def start_attempt(self) -> str | None:
+    def start_attempt(self, bonus: bool = False) -> str | None:
+        """Start the full exam, or (``bonus``) the bonus exam of the learner's plan."""
         assert self.module is not None and self.context is not None and self.learner
         if self.sitting is not None and self.sitting.state.open:
             return None  # Start pressed twice: one attempt only
+        extra: dict[str, Any] = {"seen": self.seen}
+        if bonus and self.plan is not None and self.plan.item_ids:
+            extra = {"kind": "bonus", "item_ids": self.plan.item_ids,
+                     "builds_on": self.plan.builds_on}
         try:
             sitting, code = Sitting.start(
                 self.open_store(), self.module, context=self.context, locale=self.language,
                 learner_id=self.learner[0], name=self.learner[1], now=self.clock(),
-                seed=self.seed)
+                seed=self.seed, **extra)
         except MqexamError as error:
             return error.message
         self.sitting, self.resume_code = sitting, code

@@ -33,6 +33,7 @@ from mqexam.tui.items import clean_text
 
 if TYPE_CHECKING:
     from mqexam.bank.model import Module
+    from mqexam.exam.bonus import BonusPlan
     from mqexam.tui.app import LearnerApp
 
 
@@ -186,12 +187,14 @@ class ResumeScreen(StartScreen):
 class SummaryScreen(StartScreen):
     """What the learner is about to sit, before the clock starts."""
 
-    def __init__(self, module: Module, context: str, items: int, minutes: int) -> None:
+    def __init__(self, module: Module, context: str, items: int, minutes: int,
+                 bonus: BonusPlan | None = None) -> None:
         super().__init__()
         self.module = module
         self.context = context
         self.items = items
         self.minutes = minutes
+        self.bonus = bonus
 
     def rows(self) -> list[tuple[str, str]]:
         app, module = self.learner_app, self.module
@@ -225,16 +228,24 @@ class SummaryScreen(StartScreen):
             yield Static(_("Every answer is saved the moment you give it. The clock starts "
                            "when you press Start and keeps running if the computer stops."),
                          classes="hint")
+            if self.bonus is not None:
+                yield Static(self.bonus.summary(), classes="question", id="bonus-summary")
             yield Static("", id="problem", classes="error")
-            yield Button(_("Start"), id="start", variant="success")
+            with Horizontal(classes="buttons"):
+                if self.bonus is not None and self.bonus.item_ids:
+                    yield Button(_("Start the bonus exam"), id="start-bonus", variant="success")
+                    yield Button(_("Start the full exam"), id="start")
+                else:
+                    yield Button(_("Start"), id="start", variant="success")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#start", Button).focus()
+        self.query("#start-bonus, #start").first().focus()
 
     @on(Button.Pressed, "#start")
-    def _start(self) -> None:
-        error = self.learner_app.start_attempt()
+    @on(Button.Pressed, "#start-bonus")
+    def _start(self, event: Button.Pressed) -> None:
+        error = self.learner_app.start_attempt(bonus=event.button.id == "start-bonus")
         if error:
             self.query_one("#problem", Static).update(error)
 
