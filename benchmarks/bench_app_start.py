@@ -56,7 +56,7 @@ OURS = textwrap.dedent("""
             self.call_after_refresh(self.go)
 
         def go(self):
-            self.identify("bench", "Bench Learner")
+            self.identify(sys.argv[3], "Bench Learner")
 
     saved_at = []
     original = ExamScreen.set_status
@@ -127,10 +127,11 @@ def main() -> None:
     bare, ours = [], []
     with tempfile.TemporaryDirectory() as tmp:
         run(BARE)  # write bytecode caches and the bank cache once, as an installed
-        run(OURS, str(banks), str(Path(tmp) / "warm.db"))  # program would have them
+        db = str(Path(tmp) / "results.db")  # a workstation's database, already created
+        run(OURS, str(banks), db, "warm-up")  # program would have them
         for index in range(runs):
             bare.append(run(BARE))
-            ours.append(run(OURS, str(banks), str(Path(tmp) / f"r{index}.db")))
+            ours.append(run(OURS, str(banks), db, f"learner-{index}"))
     floor = statistics.median(r["seconds"] for r in bare)
     ours_s = statistics.median(r["seconds"] for r in ours)
     print(f"runs: {runs} each, fresh interpreter, headless 80x24")

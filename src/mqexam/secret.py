@@ -19,10 +19,15 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def hash_secret(secret: str) -> str:
+QUICK_N = 2**12
+"""Cost for short-lived resume codes: hashed on the learner's Start, so kept cheap."""
+
+
+def hash_secret(secret: str, n: int = _N) -> str:
+    """A salted scrypt hash of ``secret``; ``n`` is the CPU/memory cost (a power of two)."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=_R, p=_P, dklen=32)
+    return f"scrypt${n}${_R}${_P}${_b64(salt)}${_b64(digest)}"
 
 
 def verify_secret(secret: str, stored: str | None) -> bool:

@@ -181,3 +181,10 @@ def edit_json(files: dict[str, bytes], name: str, change: Any) -> dict[str, byte
     document = json.loads(files[name])
     change(document)
     return {**files, name: canonical_json(document)}
+
+
+def reissue(files: dict[str, bytes], key: IssuerKey) -> dict[str, bytes]:
+    """What a careful attacker does: claim the credential for ``key`` too, re-hash, re-sign."""
+    old = json.loads(files["credential.json"])["issuer"]["publicKeyFingerprintSha256"]
+    text = files["credential.json"].decode().replace(old, key.fingerprint)
+    return reseal({**files, "credential.json": text.encode()}, key)

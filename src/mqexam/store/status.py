@@ -23,11 +23,12 @@ Statuses, first match wins:
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from mqexam.exam.events import Event
-from mqexam.store.db import AttemptRow, Store, _event
+from mqexam.store.db import AttemptRow, Store, _event, _friendly
 
 STATUSES: tuple[str, ...] = ("in_progress", "awaiting_review", "passed", "failed", "signed",
                              "signed_before_regrade", "voided")
@@ -193,3 +194,55 @@ def attempt_events(store: Store, attempt_ids: Sequence[str] | None = None, *,
     for row in rows:
         by_attempt.setdefault(row["attempt_id"], []).append(_event(row))
     return by_attempt
+
+
+ANALYSIS_KINDS: tuple[str, ...] = (
+    "started", "shown", "answered", "flagged", "submitted", "expired", "time_extended",
+    "graded", "signed", "voided")
+"""The event kinds item statistics read (see :func:`analysis_rows`)."""
+
+
+def analysis_rows(store: Store, module: str, content_hash: str,
+                  context: str | None = None) -> list[tuple[Any, ...]]:
+    """What item statistics need of every attempt started with one module version, as
+    plain tuples in chain order, the JSON taken apart by SQLite (no payload is parsed
+    in Python: at 40 events an attempt that is what makes 10,000 attempts fast).
+
+    One row per event of :data:`ANALYSIS_KINDS`::
+
+        (attempt_id, kind, seconds, item, value_type, value, extra)
+
+    ``seconds`` is the event's time in seconds since 1970 (millisecond precision);
+    ``item`` the payload's item (shown, answered, flagged, graded). ``value`` is,
+    for ``answered``, the answer (``value_type`` is its JSON type: for ``array``
+    and ``object`` ``value`` is JSON text), for ``graded`` the criteria as JSON
+    text, for ``started`` the seed. ``extra`` is, for ``started``, a JSON array of
+    the form's item ids followed by the attempt's context and locale
+    (``[ids, context, locale]``); for ``time_extended``, whether it reopens.
+    """
+    params: list[Any] = [module, content_hash]
+    where = "a.module_id = ? AND a.content_hash = ?"
+    if context is not None:
+        where += " AND a.context = ?"
+        params.append(context)
+    sql = f"""
+        SELECT e.attempt_id, e.kind, (julianday(e.at) - 2440587.5) * 86400.0,
+          CASE WHEN e.kind IN ('shown', 'answered', 'flagged', 'graded')
+               THEN json_extract(e.payload, '$.item') END,
+          CASE e.kind WHEN 'answered' THEN json_type(e.payload, '$.answer') END,
+          CASE e.kind WHEN 'answered' THEN json_extract(e.payload, '$.answer')
+                      WHEN 'graded' THEN json_extract(e.payload, '$.criteria')
+                      WHEN 'started' THEN json_extract(e.payload, '$.seed') END,
+          CASE e.kind
+            WHEN 'started' THEN json_array(
+              (SELECT json_group_array(json_extract(f.value, '$.id'))
+                 FROM json_each(e.payload, '$.form.items') f), a.context, a.locale)
+            WHEN 'time_extended' THEN json_extract(e.payload, '$.reopen') END
+        FROM attempts a JOIN events e ON e.attempt_id = a.id
+        WHERE {where} AND e.kind IN ({_quoted(ANALYSIS_KINDS)})
+        ORDER BY e.attempt_id, e.seq
+    """
+    try:
+        return store.conn.execute(sql, params).fetchall()
+    except sqlite3.Error as error:
+        raise _friendly(error, store.path) from None
