@@ -107,6 +107,11 @@ def verify(bundle: Path, key_path: Path | None, expected: str | None, as_json: b
         if not result.valid:
             raise SystemExit(1)
         return
+    unreadable = [p for p in result.problems if not p.file]
+    if unreadable:
+        click.echo(_("error: {path}: {problem}").format(path=bundle,
+                                                       problem=unreadable[0].message), err=True)
+        raise SystemExit(1)
     if not result.valid:
         click.echo(_("{path}: NOT valid ({n} problem(s)):").format(
             path=bundle, n=len(result.problems)))

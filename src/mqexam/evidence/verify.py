@@ -119,7 +119,7 @@ def verify_bytes(data: bytes, source: str, *, key: Ed25519PublicKey | None = Non
                 limits: Limits = DEFAULT_LIMITS) -> Verification:
     result = Verification(source)
     try:
-        files = read_zip(data, source, limits)
+        files = read_zip(data, limits)
     except BundleError as error:
         result.add("", error.message)
         return result

@@ -63,96 +63,96 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise BundleError(_("{path}: no such file").format(path=path)) from None
+        raise BundleError(_("no such file")) from None
     except OSError as error:
-        raise BundleError(_("{path}: cannot read it: {reason}").format(
-            path=path, reason=error.strerror or error)) from None
+        raise BundleError(_("cannot read it: {reason}").format(
+            reason=error.strerror or error)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise BundleError(_("{path}: not a file").format(path=path))
+        raise BundleError(_("not a file"))
     if info.st_size > limits.max_file:
-        raise BundleError(_("{path}: {size} MB is more than a bundle can be ({limit} MB)")
-                          .format(path=path, size=_mb(info.st_size), limit=_mb(limits.max_file)))
+        raise BundleError(_("{size} MB is more than a bundle can be ({limit} MB)")
+                          .format(size=_mb(info.st_size), limit=_mb(limits.max_file)))
     try:
         with path.open("rb") as handle:
             return handle.read(limits.max_file + 1)
     except OSError as error:
-        raise BundleError(_("{path}: cannot read it: {reason}").format(
-            path=path, reason=error.strerror or error)) from None
+        raise BundleError(_("cannot read it: {reason}").format(
+            reason=error.strerror or error)) from None
 
 
-def _open(data: bytes, where: str) -> zipfile.ZipFile:
+def _open(data: bytes) -> zipfile.ZipFile:
     if not data:
-        raise BundleError(_("{where}: the file is empty, not a zip file").format(where=where))
+        raise BundleError(_("the file is empty, not a zip file"))
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         if data.startswith(b"PK\x03\x04"):
-            raise BundleError(_("{where}: the zip file is truncated or damaged (its directory "
-                                "at the end is missing)").format(where=where)) from None
-        raise BundleError(_("{where}: not a zip file").format(where=where)) from None
+            raise BundleError(_("the zip file is truncated or damaged (its directory "
+                                "at the end is missing)")) from None
+        raise BundleError(_("not a zip file")) from None
     except (OSError, EOFError, ValueError, NotImplementedError) as error:
-        raise BundleError(_("{where}: the zip file is damaged ({reason})").format(
-            where=where, reason=error)) from None
+        raise BundleError(_("the zip file is damaged ({reason})").format(
+            reason=error)) from None
 
 
-def _check_entries(infos: list[zipfile.ZipInfo], limits: Limits, where: str) -> None:
+def _check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_entries:
-        raise BundleError(_("{where}: {count} entries are more than a bundle holds ({limit})")
-                          .format(where=where, count=len(infos), limit=limits.max_entries))
+        raise BundleError(_("{count} entries are more than a bundle holds ({limit})")
+                          .format(count=len(infos), limit=limits.max_entries))
     seen: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
         if _unsafe(name) or _unsafe(info.orig_filename.replace("\\", "/")):
-            raise BundleError(_("{where}: entry {name!r} has an unsafe path (absolute, with "
+            raise BundleError(_("entry {name!r} has an unsafe path (absolute, with "
                                 "'..' or a backslash); nothing was unpacked").format(
-                                    where=where, name=info.orig_filename))
+                                    name=info.orig_filename))
         if name in seen:
-            raise BundleError(_("{where}: two entries are named {name!r}").format(
-                where=where, name=name))
+            raise BundleError(_("two entries are named {name!r}").format(
+                name=name))
         seen.add(name)
         if info.flag_bits & 0x1:
-            raise BundleError(_("{where}: entry {name!r} is encrypted").format(
-                where=where, name=name))
+            raise BundleError(_("entry {name!r} is encrypted").format(
+                name=name))
         mode = info.external_attr >> 16
         if info.create_system == 3 and mode and stat.S_ISLNK(mode):
-            raise BundleError(_("{where}: entry {name!r} is a symbolic link").format(
-                where=where, name=name))
+            raise BundleError(_("entry {name!r} is a symbolic link").format(
+                name=name))
         total += info.file_size
         if total > limits.max_total:
-            raise BundleError(_("{where}: would unpack to more than {limit} MB (a zip bomb?); "
-                                "refused").format(where=where, limit=_mb(limits.max_total)))
+            raise BundleError(_("would unpack to more than {limit} MB (a zip bomb?); "
+                                "refused").format(limit=_mb(limits.max_total)))
         if info.file_size > limits.ratio_from and \
                 info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise BundleError(_("{where}: entry {name!r} would unpack to {ratio} times its "
+            raise BundleError(_("entry {name!r} would unpack to {ratio} times its "
                                 "compressed size (a zip bomb?); refused").format(
-                                    where=where, name=name,
+                                    name=name,
                                     ratio=info.file_size // max(info.compress_size, 1)))
 
 
-def read_zip(data: bytes, where: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
+def read_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
     """Every file entry of the zip ``data`` by name (folder entries are left out)."""
-    archive = _open(data, where)
+    archive = _open(data)
     with archive:
         infos = archive.infolist()
-        _check_entries(infos, limits, where)
+        _check_entries(infos, limits)
         files: dict[str, bytes] = {}
         for info in infos:
             if info.is_dir():
                 if info.file_size:
-                    raise BundleError(_("{where}: folder entry {name!r} has content").format(
-                        where=where, name=info.filename))
+                    raise BundleError(_("folder entry {name!r} has content").format(
+                        name=info.filename))
                 continue
             try:
                 with archive.open(info) as handle:
                     content = handle.read(info.file_size + 1)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
                     NotImplementedError, RuntimeError) as error:
-                raise BundleError(_("{where}: entry {name!r} is damaged ({reason})").format(
-                    where=where, name=info.filename, reason=error)) from None
+                raise BundleError(_("entry {name!r} is damaged ({reason})").format(
+                    name=info.filename, reason=error)) from None
             if len(content) != info.file_size:
-                raise BundleError(_("{where}: entry {name!r} is damaged (its size is not the "
+                raise BundleError(_("entry {name!r} is damaged (its size is not the "
                                     "one the zip's directory gives)").format(
-                                        where=where, name=info.filename))
+                                        name=info.filename))
             files[info.filename] = content
     return files

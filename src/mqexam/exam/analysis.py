@@ -27,9 +27,11 @@ shows as negative discrimination there.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from mqexam.bank.model import Module
@@ -115,20 +117,25 @@ class Analysis:
 
 def time_on_items(events: Iterable[Event]) -> dict[str, float]:
     """Seconds the learner spent on each item (see the module docstring for the measure)."""
+    return dwell((event.kind, parse_time(event.at).timestamp(), event.payload.get("item"))
+                 for event in sorted(events, key=lambda e: e.seq))
+
+
+def dwell(steps: Iterable[tuple[str, float, Any]]) -> dict[str, float]:
+    """:func:`time_on_items` over ``(kind, seconds, item)`` steps in chain order."""
     seconds: dict[str, float] = {}
     current: str | None = None
-    last = None
-    for event in sorted(events, key=lambda e: e.seq):
-        if event.kind not in _LEARNER_KINDS and event.kind not in _CLOSING_KINDS:
+    last: float | None = None
+    for kind, moment, item in steps:
+        closing = kind in _CLOSING_KINDS
+        if not closing and kind not in _LEARNER_KINDS:
             continue
-        moment = parse_time(event.at)
         if current is not None and last is not None:
-            gap = min(max((moment - last).total_seconds(), 0.0), MAX_GAP_SECONDS)
+            gap = min(max(moment - last, 0.0), MAX_GAP_SECONDS)
             seconds[current] = seconds.get(current, 0.0) + gap
-        item = event.payload.get("item")
-        if event.kind in _CLOSING_KINDS:
+        if closing:
             current = None  # until a reopened attempt shows an item again
-        elif event.kind in ("shown", "answered") and isinstance(item, str):
+        elif kind in ("shown", "answered") and isinstance(item, str):
             current = item
         last = moment
     return seconds
@@ -177,6 +184,74 @@ def samples(module: Module, attempts: Iterable[tuple[AttemptState, Sequence[Even
                 or state.start.get("content_hash") != module.content_hash):
             continue
         found.append(Sample(state, cache.form(state), time_on_items(events)))
+    return found
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _answer(value_type: str | None, value: Any) -> Any:
+    if value_type in ("array", "object"):
+        return json.loads(value)
+    if value_type in _BOOLEANS:
+        return _BOOLEANS[value_type]
+    return None if value_type in (None, "null") else value
+
+
+def samples_from_rows(module: Module, rows: Iterable[Sequence[Any]]) -> list[Sample]:
+    """Samples from the compact rows of :func:`mqexam.store.status.analysis_rows`.
+
+    A partial fold for statistics, the same as :func:`mqexam.exam.attempt.fold`
+    for what the analysis reads (answers, the last one per item winning and
+    ``null`` clearing; practical grades; in progress, closed, reopened, signed,
+    voided; the form's items and seed) and nothing else: deadlines, flags and
+    the rest are not filled in. Tests hold it to the full fold.
+    """
+    cache = FormCache(module)
+    found: list[Sample] = []
+    state: AttemptState | None = None
+    steps: list[tuple[str, float, Any]] = []
+
+    def close() -> None:
+        if state is not None:
+            found.append(Sample(state, cache.form(state), dwell(steps)))
+
+    for attempt_id, kind, moment, item, value_type, value, extra in rows:
+        if state is None or attempt_id != state.attempt_id:
+            close()
+            state, steps = None, []
+            if kind != "started":
+                continue  # a log without its start does not fold: left out
+            ids, context, locale = json.loads(extra)
+            begun = datetime.fromtimestamp(moment, UTC)
+            state = AttemptState(attempt_id, {
+                "module": module.id, "version": module.version,
+                "content_hash": module.content_hash, "context": context, "locale": locale,
+                "seed": value, "form": {"items": [{"id": i} for i in ids]},
+            }, begun, begun)
+            continue
+        steps.append((kind, moment, item))
+        if kind == "answered":
+            answer = _answer(value_type, value)
+            if answer is None:
+                state.answers.pop(item, None)
+            else:
+                state.answers[item] = answer
+        elif kind in ("submitted", "expired"):
+            if state.lifecycle == "in_progress":
+                state.lifecycle = kind
+        elif kind == "time_extended":
+            if state.lifecycle == "expired" and extra:
+                state.lifecycle = "in_progress"
+        elif kind == "graded":
+            state.grades[item] = {"criteria": json.loads(value) if value else {}}
+        elif kind == "signed":
+            if state.lifecycle != "voided":
+                state.lifecycle = "signed"
+        elif kind == "voided":
+            state.voided = {}
+            state.lifecycle = "voided"
+    close()
     return found
 
 

@@ -37,17 +37,17 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Literal
 
+from mqexam.bank.numbers import parse_number
 from mqexam.exam.form import Form, FormItem
 
 Status = Literal["correct", "partial", "wrong", "unanswered", "awaiting_review"]
 Grade = Mapping[str, bool]
 
 _SEPARATORS = frozenset("./\\")
-_MINUS = {"\u2212": "-", "\u2013": "-"}
+
 
 
 @dataclass(frozen=True)
@@ -149,36 +149,6 @@ def normalise_text(value: str) -> str:
 
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([.,]\d{3})+$")
-
-
-def parse_number(value: str) -> Decimal | None:
-    """``value`` as a finite number, or ``None``.
-
-    Whitespace is ignored and a comma reads as a decimal point (``1,5`` = ``1.5``).
-    With both a comma and a dot, the last one is the decimal point and the other
-    groups thousands (``1.000,5`` = ``1,000.5``); a separator used twice groups
-    thousands (``1.000.000``).
-    """
-    text = "".join(ch for ch in unicodedata.normalize("NFKC", value) if not ch.isspace())
-    for dash, minus in _MINUS.items():
-        text = text.replace(dash, minus)
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rindex(",") > text.rindex(".") else "."
-        group_mark = "." if decimal_mark == "," else ","
-        text = text.replace(group_mark, "").replace(decimal_mark, ".")
-    elif text.count(",") > 1 or text.count(".") > 1:
-        if not _GROUPED.match(text):
-            return None
-        text = text.replace(",", "").replace(".", "")
-    else:
-        text = text.replace(",", ".")
-    if not text or "_" in text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def text_matches(answer: str, accepted: Sequence[str], numeric: bool) -> bool:
