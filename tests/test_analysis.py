@@ -21,11 +21,13 @@ from mqexam.exam.analysis import (
     correlation,
     flags_for,
     samples,
+    samples_from_rows,
     time_on_items,
 )
 from mqexam.exam.attempt import AttemptState, fold, format_time
 from mqexam.exam.events import GENESIS, Event, chain
 from mqexam.exam.form import build_form, form_manifest
+from mqexam.store.db import Store
 
 ITEMS = ["call-number", "first-step", "sequence", "ppe-pick", "filter-match"]
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -204,3 +206,91 @@ def test_correlation_edge_cases() -> None:
     assert correlation([1.0, 1.0], [0.2, 0.8]) is None
     assert correlation([0.0, 1.0], [0.2, 0.8]) == pytest.approx(1.0)
     assert correlation([0.0, 1.0, 0.5], [0.8, 0.2, 0.5]) == pytest.approx(-1.0)
+
+
+# -- reading in bulk ---------------------------------------------------------
+
+
+def stored_attempts(tmp_path: Path, mini: Module) -> Store:
+    """Attempts with every kind of event the statistics must read like the fold does."""
+    from conftest import Clock
+    from mqexam.review import Review
+    from mqexam.sitting import Sitting
+
+    store = Store(tmp_path / "results.db")
+    clock = Clock()
+    right = {"call-number": "112", "sequence": ["check", "call", "push"],
+             "ppe-pick": ["helmet", "gloves"],
+             "filter-match": {"en169": "passive", "en379": "auto"}}
+    for n in range(12):
+        sitting, _code = Sitting.start(store, mini, context="US" if n == 11 else "DK",
+                                       locale="en", learner_id=f"L{n}", now=clock(), seed=3)
+        for index, (item, answer) in enumerate(right.items()):
+            sitting.show(item, clock())
+            clock.advance(seconds=5 + n + index)
+            sitting.answer(item, answer if (n + index) % 3 else "wrong", clock())
+            if n % 4 == 0:
+                sitting.flag(item, True, clock())
+                clock.advance(seconds=3)
+        if n == 1:
+            sitting.answer("call-number", None, clock())  # cleared
+        if n == 2:
+            continue  # left in progress
+        if n == 3:
+            clock.advance(hours=1)
+            r = Review.open(store, [mini], sitting.attempt_id, "Kim")
+            r.extend(10, "crash", clock(), reopen=True)  # expired, reopened...
+            again = Sitting.open(store, [mini], sitting.attempt_id)
+            again.show("sequence", clock())
+            clock.advance(seconds=42)
+            again.answer("sequence", ["push", "call", "check"], clock())
+            again.submit(clock())  # ...and submitted
+        else:
+            sitting.submit(clock())
+        r = Review.open(store, [mini], sitting.attempt_id, "Kim")
+        if n % 2:
+            r.grade("ppe-bench", {"helmet": n % 3 == 0, "jacket": True}, "", clock())
+        if n == 5:
+            r.sign("competent", {}, "ok", "unsupervised", False, clock())
+        if n == 7:
+            r.void("phone", clock())
+        clock.advance(minutes=30)
+    return store
+
+
+def test_reading_in_bulk_gives_what_the_fold_gives(tmp_path: Path, mini: Module) -> None:
+    from mqexam.item_analysis import item_analysis
+    from mqexam.store.status import analysis_rows, attempt_events
+
+    store = stored_attempts(tmp_path, mini)
+    logs = attempt_events(store, module="mini")
+    folded = samples(mini, [(fold(events), events) for events in logs.values()])
+    rows = analysis_rows(store, mini.id, mini.content_hash)
+    bulk = samples_from_rows(mini, rows)
+
+    assert len(bulk) == len(folded) == 12
+    for one, other in zip(sorted(bulk, key=lambda s: s.state.attempt_id),
+                          sorted(folded, key=lambda s: s.state.attempt_id), strict=True):
+        assert one.state.answers == other.state.answers
+        assert one.state.grades.keys() == other.state.grades.keys()
+        assert all(one.state.grades[i]["criteria"] == other.state.grades[i]["criteria"]
+                   for i in one.state.grades)
+        assert (one.state.lifecycle, one.state.voided is None) == (
+            other.state.lifecycle, other.state.voided is None)
+        assert one.form.item_ids == other.form.item_ids
+        assert one.seconds == pytest.approx(other.seconds, abs=0.002)
+    for context in (None, "DK"):
+        expected = analyse(folded, mini.id, mini.version, mini.content_hash, context,
+                           order=[item.id for item in mini.items])
+        got = item_analysis(store, mini, context)
+        assert got.attempts == expected.attempts == (9 if context else 10)
+        for mine, theirs in zip(got.items, expected.items, strict=True):
+            assert (mine.item_id, mine.seen, mine.scored, dict(mine.options), mine.flags) == (
+                theirs.item_id, theirs.seen, theirs.scored, dict(theirs.options), theirs.flags)
+            assert mine.facility == pytest.approx(theirs.facility)
+            assert mine.discrimination == pytest.approx(theirs.discrimination)
+            assert mine.mean_seconds == pytest.approx(theirs.mean_seconds, abs=0.002)
+    # Rows out of order (no promise of the store's) are put in order first.
+    shuffled = list(reversed(rows))
+    assert [s.state.answers for s in samples_from_rows(mini, shuffled)] == [
+        s.state.answers for s in sorted(bulk, key=lambda s: s.state.attempt_id)]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from helpers.evidencekit import ISSUED, World, make_world, sit, unzip
+from mqexam.cli import main
 from mqexam.evidence.zipsafe import BundleError, Limits, read_zip
 from mqexam.store.db import Store
 
@@ -224,3 +227,16 @@ def test_bad_key_and_fingerprint_options(world: World, tmp_path: Path) -> None:
     code, output = verify(world, world.bundle, "--key", str(world.keys / "issuer.pem"),
                           "--fingerprint", world.fingerprint)
     assert code == 1 and "not both" in error_line(output)
+
+
+def test_a_bank_version_no_longer_in_the_bank_folder(world: World, tmp_path: Path) -> None:
+    banks = tmp_path / "banks"
+    shutil.copytree(world.banks, banks)
+    alarm = banks / "mini" / "items" / "alarm.toml"
+    alarm.write_text(alarm.read_text().replace('answer = ["112"]', 'answer = ["112", "1-1-2"]'))
+    result = CliRunner().invoke(main, ["--banks", str(banks), "--db", str(world.db), "evidence",
+                                       "export", world.attempt, "--lang", "de", "--out",
+                                       str(tmp_path / "x.zip")],
+                                env={"MQEXAM_KEYS": str(world.keys)})
+    assert result.exit_code == 1
+    assert "not in the bank folder" in error_line(result.output)

@@ -14,18 +14,25 @@ import pytest
 from helpers.evidencekit import (
     ANSWERS_US,
     ISSUED,
+    REPO_BANKS,
     START,
     World,
+    answer_with_keys,
     grade_and_sign,
     make_world,
     sit,
     unzip,
 )
+from helpers.storekit import new_attempt
+from mqexam.bank.loader import load_bank
 from mqexam.evidence import modulefile
-from mqexam.evidence.keys import grouped
+from mqexam.evidence.export import export_bundle
+from mqexam.evidence.keys import grouped, init_keys
 from mqexam.evidence.verify import verify_path
 from mqexam.i18n import _, set_language
+from mqexam.sitting import Sitting
 from mqexam.store.db import Store
+from mqexam.store.prior import record_prior
 
 LAYOUT = {"README.txt", "SHA256SUMS", "SHA256SUMS.sig", "credential.json", "issuer.pem",
           "module.toml", "module/module.toml", "module/items/alarm.toml", "module/items/ppe.toml",
@@ -220,3 +227,58 @@ def test_an_unsigned_attempt_exports_only_with_the_flag_and_says_so(
     verified = world.run("evidence", "verify", out)
     assert verified.exit_code == 0, verified.output
     assert f"attempt {sitting.attempt_id} is NOT signed by an assessor" in verified.output
+
+
+def test_a_signed_showcase_attempt_exports_to_a_bundle_that_verifies(tmp_path: Path) -> None:
+    module = load_bank(REPO_BANKS, use_cache=False).module("welding-centre-safety")
+    assert module is not None
+    key = init_keys(tmp_path / "keys", module.meta.awarding_body, "2026-12-01")
+    with Store(tmp_path / "r.db") as store:
+        sitting, _code = Sitting.start(store, module, context="DE", locale="da",
+                                       learner_id="W1", name="Jonas Nielsen", now=START, seed=11)
+        answer_with_keys(sitting, START)
+        grade_and_sign(store, sitting)
+        bundle = export_bundle(store, [module], [sitting.attempt_id], key=key,
+                               issued=START.date().replace(day=2), language="de")
+    path = tmp_path / "showcase.zip"
+    path.write_bytes(bundle.data)
+    result = verify_path(path, fingerprint_hex=key.fingerprint)
+    assert result.valid, result.problems
+    page = bundle.files["report.html"].decode()
+    assert "Deutschland" in page and "German Resuscitation Council" in page
+    assert '<div lang="da">' in page and '<div lang="de">' in page
+    credential = json.loads(bundle.files["credential.json"])
+    assert credential["credentialSubject"]["achievement"]["eqfLevel"] == 4
+
+
+def test_an_erased_learner_is_named_by_id_only_and_prior_learning_is_listed(
+        world: World, tmp_path: Path) -> None:
+    with Store(world.db) as store:
+        sitting = sit(store, world.module, learner="L9", name="Bo Erased")
+        grade_and_sign(store, sitting)
+        record = record_prior(store, learner_id="L9", module_id="mini", outcome_id="ppe",
+                              context=None, document_type="Svendebrev", issuer="Mercantec",
+                              document_date="2024-06-01", reason="Welding certificate",
+                              assessor="Kim Assessor", recorded_at="2026-12-02T10:00:00Z")
+        store.erase_learner("L9", "2026-12-03T10:00:00Z")
+    out = tmp_path / "erased.zip"
+    world.export(out, sitting.attempt_id)
+    files = unzip(out)
+    assert b"Bo Erased" not in b"".join(files.values())
+    credential = json.loads(files["credential.json"])
+    subject = credential["credentialSubject"]
+    assert subject["identifier"] == [{"type": "IdentityObject", "identityType": "identifier",
+                                      "hashed": False, "identityHash": "L9"}]
+    assert subject["learnerErased"] is True
+    assert [p["id"] for p in subject["priorLearning"]] == [record]
+    page = files["report.html"].decode()
+    assert record in page and "Svendebrev" in page
+    assert verify_path(out).valid
+
+
+def test_an_attempt_id_that_cannot_name_a_file_is_refused(world: World, tmp_path: Path) -> None:
+    with Store(world.db) as store:
+        new_attempt(store, "../evil", "L10")
+    result = world.run("evidence", "export", "../evil", "--lang", "de", "--out",
+                       tmp_path / "x.zip", "--unsigned")
+    assert result.exit_code == 1 and "cannot name a file" in result.output

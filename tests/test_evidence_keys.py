@@ -91,7 +91,7 @@ def test_fingerprint_of_a_pem_file(mini_banks: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "ab12" * 16, " ".join(["AB12"] * 16), ":".join(["ab"] * 32), "SHA256:" + "ab12" * 16])
+    "ab12" * 16, " ".join(["AB12"] * 16), ":".join(["ab", "12"] * 16), "SHA256:" + "ab12" * 16])
 def test_a_fingerprint_may_be_typed_in_any_common_form(text: str) -> None:
     assert parse_fingerprint(text) == "ab12" * 16
 

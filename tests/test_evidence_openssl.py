@@ -5,12 +5,25 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from helpers.evidencekit import World, make_world
+from helpers.evidencekit import (
+    REPO_BANKS,
+    START,
+    World,
+    answer_with_keys,
+    grade_and_sign,
+    make_world,
+)
+from mqexam.bank.loader import load_bank
+from mqexam.evidence.export import export_bundle
+from mqexam.evidence.keys import init_keys
 from mqexam.evidence.readme import COMMAND, FINGERPRINT, HASH_MODULE, VERIFY_SIGNATURE, VERIFY_SUMS
+from mqexam.sitting import Sitting
+from mqexam.store.db import Store
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("openssl") and shutil.which("sha256sum") and shutil.which("bash")),
@@ -37,8 +50,8 @@ def shell(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
                           timeout=30, env={"PATH": "/usr/bin:/bin:/usr/local/bin"})
 
 
-def test_readme_commands_verify_the_bundle_by_hand(world: World, tmp_path: Path) -> None:
-    folder, commands = unpack(world.bundle, tmp_path / "bundle")
+def check_by_hand(bundle: Path, folder: Path, fingerprint: str, content_hash: str) -> None:
+    folder, commands = unpack(bundle, folder)
     assert commands == [VERIFY_SUMS, VERIFY_SIGNATURE, FINGERPRINT, HASH_MODULE]
 
     sums = shell(commands[0], folder)
@@ -52,15 +65,35 @@ def test_readme_commands_verify_the_bundle_by_hand(world: World, tmp_path: Path)
     assert signature.returncode == 0, signature.stderr
     assert "Signature Verified Successfully" in signature.stdout
 
-    fingerprint = shell(commands[2], folder)
-    assert fingerprint.stdout.split()[0] == world.fingerprint
+    printed = shell(commands[2], folder)
+    assert printed.stdout.split()[0] == fingerprint
     readme = (folder / "README.txt").read_text(encoding="utf-8")
-    grouped = " ".join(world.fingerprint[i:i + 4] for i in range(0, 64, 4))
-    assert grouped in readme
+    assert " ".join(fingerprint[i:i + 4] for i in range(0, 64, 4)) in readme
 
     module_hash = shell(commands[3], folder)
     assert module_hash.returncode == 0, module_hash.stderr
-    assert "sha256:" + module_hash.stdout.split()[0] == world.module.content_hash
+    assert "sha256:" + module_hash.stdout.split()[0] == content_hash
+
+
+def test_readme_commands_verify_the_bundle_by_hand(world: World, tmp_path: Path) -> None:
+    check_by_hand(world.bundle, tmp_path / "bundle", world.fingerprint,
+                  world.module.content_hash)
+
+
+def test_a_signed_showcase_attempt_checks_by_hand(tmp_path: Path) -> None:
+    module = load_bank(REPO_BANKS, use_cache=False).module("welding-centre-safety")
+    assert module is not None
+    key = init_keys(tmp_path / "keys", module.meta.awarding_body, "2026-12-01")
+    with Store(tmp_path / "r.db") as store:
+        sitting, _code = Sitting.start(store, module, context="DK", locale="en",
+                                       learner_id="W2", now=START, seed=5)
+        answer_with_keys(sitting, START)
+        grade_and_sign(store, sitting)
+        bundle = export_bundle(store, [module], [sitting.attempt_id], key=key,
+                               issued=date(2026, 12, 2), language="da")
+    path = tmp_path / "showcase.zip"
+    path.write_bytes(bundle.data)
+    check_by_hand(path, tmp_path / "bundle", key.fingerprint, module.content_hash)
 
 
 def test_openssl_refuses_a_changed_bundle(world: World, tmp_path: Path) -> None:

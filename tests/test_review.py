@@ -433,3 +433,23 @@ def test_regrade_every_attempt_of_a_version(
     assert sorted(e.attempt_id for e in events) == sorted([right, wrong])
     assert regrade_all_preview(store, [mini, fixed], "mini", mini.content_hash, fixed) == []
     assert review(store, [mini, fixed], wrong).result().item("call-number").points == 1.0
+
+
+def test_nothing_is_added_to_an_attempt_whose_chain_does_not_verify(
+        store: Store, mini: Module, clock: Clock) -> None:
+    from helpers.storekit import raw
+
+    attempt_id = sit(store, mini, clock, answers={**RIGHT, "call-number": "911"})
+    conn = raw(store.path)
+    conn.execute("DROP TRIGGER IF EXISTS events_no_update")
+    conn.execute("UPDATE events SET payload = json_set(payload, '$.answer', '112') "
+                 "WHERE attempt_id = ? AND kind = 'answered' "
+                 "AND json_extract(payload, '$.item') = 'call-number'", (attempt_id,))
+    conn.close()
+
+    r = review(store, mini, attempt_id)  # it can still be looked at...
+    assert r.problems and r.problems[0].problem == "altered"
+    with pytest.raises(MqexamError, match=f"attempt {attempt_id} does not verify .*altered.*"
+                                          "run 'mqexam results verify'"):
+        r.grade("ppe-bench", ALL_MET, "", clock())  # ...but not signed off
+    assert kinds(store, attempt_id)[-1] == "submitted"

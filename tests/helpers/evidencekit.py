@@ -188,3 +188,19 @@ def reissue(files: dict[str, bytes], key: IssuerKey) -> dict[str, bytes]:
     old = json.loads(files["credential.json"])["issuer"]["publicKeyFingerprintSha256"]
     text = files["credential.json"].decode().replace(old, key.fingerprint)
     return reseal({**files, "credential.json": text.encode()}, key)
+
+
+REPO_BANKS = Path(__file__).parent.parent.parent / "banks"
+
+
+def answer_with_keys(sitting: Sitting, start: datetime) -> None:
+    """Answer every item of the form with its key (practical items are left to grading)."""
+    moment = start
+    for item in sitting.form.items:
+        if item.type == "practical" or item.key is None:
+            continue
+        answer = item.key[0] if item.type == "text" else item.key
+        moment += timedelta(seconds=30)
+        sitting.answer(item.id, answer if not isinstance(answer, tuple) else list(answer),
+                       moment)
+    sitting.submit(moment + timedelta(seconds=30))

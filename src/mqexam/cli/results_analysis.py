@@ -66,11 +66,7 @@ def analysis(settings: Settings, module_id: str, version: str | None, context: s
                             "{contexts})").format(module=module.id, context=context,
                                                   contexts=", ".join(module.context_codes)))
     with open_results(settings) as store:
-        found = item_analysis(store, module, context)
-    for attempt_id, reason in found.skipped:
-        click.echo(_("warning: attempt {id} left out: {reason}").format(
-            id=attempt_id, reason=reason), err=True)
-    report = found.analysis
+        report = item_analysis(store, module, context)
     if as_json:
         emit_json(report.as_json())
         return

@@ -135,7 +135,7 @@ def _achievement(module: Module, language: str, issuer: Issuer) -> dict[str, Any
         "description": local(meta.description) or local(meta.title),
         "humanCode": meta.id,
         "version": meta.version,
-        "inLanguage": language,
+        "inLanguage": pick_locale(meta.title, chain)[1] or language,
         "creator": {"id": issuer.id, "type": ["Profile"], "name": issuer.name},
         "criteria": {"narrative": local(meta.assessment_type)},
         "creditsAvailable": meta.workload.ects,

@@ -10,6 +10,7 @@ and :func:`~mqexam.store.prior.prior_records`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from mqexam.store.db import Store
 from mqexam.store.prior import prior_records
 
 _UNSAFE_NAME = set('\\\n\r\t"\0')
+_ATTEMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ def read_attempt(store: Store, attempt_id: str) -> AttemptSource:
     events = store.events(attempt_id)
     if not events:
         raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
+    if not _ATTEMPT_ID.match(attempt_id):
+        raise MqexamError(_("attempt id {id!r} cannot name a file in a bundle").format(
+            id=attempt_id))
     problems = verify_chain(attempt_id, events)
     if problems:
         raise MqexamError(_("attempt {id} does not verify ({problem}); run 'mqexam results "

@@ -18,7 +18,7 @@ and the flags of weak items:
   (``shown``, ``answered``, ``flagged``) to the next and counts for the item the
   learner was on, up to the closing event, so every visit counts and time on
   other items in between does not; a gap longer than :data:`MAX_GAP_SECONDS`
-  (a crash, a pause) counts as that long.
+  (a crash, a pause) counts as that long. Means are rounded to milliseconds.
 
 An attempt is analysed with the version it was *started* with, even when it was
 regraded since: the analysis is about the items learners saw, and a wrong key
@@ -187,71 +187,94 @@ def samples(module: Module, attempts: Iterable[tuple[AttemptState, Sequence[Even
     return found
 
 
-_BOOLEANS = {"true": True, "false": False}
+def _in_order(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """``rows`` grouped by attempt and in ``seq`` order (sorted only when they are not)."""
+    seen: set[str] = set()
+    current, last = None, 0
+    for row in rows:
+        if row[0] != current:
+            if row[0] in seen:
+                break
+            seen.add(row[0])
+            current, last = row[0], row[1]
+        elif row[1] <= last:
+            break
+        else:
+            last = row[1]
+    else:
+        return rows
+    return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
-def _answer(value_type: str | None, value: Any) -> Any:
-    if value_type in ("array", "object"):
-        return json.loads(value)
-    if value_type in _BOOLEANS:
-        return _BOOLEANS[value_type]
-    return None if value_type in (None, "null") else value
-
-
-def samples_from_rows(module: Module, rows: Iterable[Sequence[Any]]) -> list[Sample]:
-    """Samples from the compact rows of :func:`mqexam.store.status.analysis_rows`.
+def samples_from_rows(module: Module, rows: Sequence[Sequence[Any]]) -> list[Sample]:
+    """Samples from the rows of :func:`mqexam.store.status.analysis_rows`.
 
     A partial fold for statistics, the same as :func:`mqexam.exam.attempt.fold`
     for what the analysis reads (answers, the last one per item winning and
     ``null`` clearing; practical grades; in progress, closed, reopened, signed,
-    voided; the form's items and seed) and nothing else: deadlines, flags and
-    the rest are not filled in. Tests hold it to the full fold.
+    voided; the started payload) and nothing else: deadlines, flags and the rest
+    are not filled in. Time per item is :func:`dwell`'s, worked out on the way.
+    Tests hold both to the full fold. Payload texts repeat (the same item shown,
+    the same answer given), so each distinct text is parsed once and the parsed
+    objects are shared between attempts: nobody may change them.
     """
     cache = FormCache(module)
+    parsed: dict[str, Any] = {}
     found: list[Sample] = []
     state: AttemptState | None = None
-    steps: list[tuple[str, float, Any]] = []
-
-    def close() -> None:
-        if state is not None:
-            found.append(Sample(state, cache.form(state), dwell(steps)))
-
-    for attempt_id, kind, moment, item, value_type, value, extra in rows:
+    answers: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    current: str | None = None
+    last = 0.0
+    for attempt_id, _seq, kind, moment, text in _in_order(rows):
         if state is None or attempt_id != state.attempt_id:
-            close()
-            state, steps = None, []
+            if state is not None:
+                found.append(Sample(state, cache.form(state), seconds))
+            state, current = None, None
             if kind != "started":
                 continue  # a log without its start does not fold: left out
-            ids, context, locale = json.loads(extra)
             begun = datetime.fromtimestamp(moment, UTC)
-            state = AttemptState(attempt_id, {
-                "module": module.id, "version": module.version,
-                "content_hash": module.content_hash, "context": context, "locale": locale,
-                "seed": value, "form": {"items": [{"id": i} for i in ids]},
-            }, begun, begun)
+            state = AttemptState(attempt_id, json.loads(text), begun, begun)
+            answers, seconds = state.answers, {}
             continue
-        steps.append((kind, moment, item))
-        if kind == "answered":
-            answer = _answer(value_type, value)
+        payload: Any = None
+        if text is not None:
+            payload = parsed.get(text)
+            if payload is None:
+                payload = parsed[text] = json.loads(text)
+        if kind in _LEARNER_KINDS or kind in _CLOSING_KINDS:
+            if current is not None:
+                gap = moment - last
+                gap = MAX_GAP_SECONDS if gap > MAX_GAP_SECONDS else max(gap, 0.0)
+                seconds[current] = seconds.get(current, 0.0) + gap
+            last = moment
+        if kind == "shown":
+            current = payload["item"]
+        elif kind == "answered":
+            current = item = payload["item"]
+            answer = payload.get("answer")
             if answer is None:
-                state.answers.pop(item, None)
+                answers.pop(item, None)
             else:
-                state.answers[item] = answer
+                answers[item] = answer
         elif kind in ("submitted", "expired"):
+            current = None
             if state.lifecycle == "in_progress":
                 state.lifecycle = kind
         elif kind == "time_extended":
-            if state.lifecycle == "expired" and extra:
+            if state.lifecycle == "expired" and payload.get("reopen"):
                 state.lifecycle = "in_progress"
         elif kind == "graded":
-            state.grades[item] = {"criteria": json.loads(value) if value else {}}
-        elif kind == "signed":
-            if state.lifecycle != "voided":
+            state.grades[payload["item"]] = payload
+        elif kind in ("signed", "voided"):
+            current = None
+            if kind == "voided":
+                state.voided = {}
+                state.lifecycle = "voided"
+            elif state.lifecycle != "voided":
                 state.lifecycle = "signed"
-        elif kind == "voided":
-            state.voided = {}
-            state.lifecycle = "voided"
-    close()
+    if state is not None:
+        found.append(Sample(state, cache.form(state), seconds))
     return found
 
 
@@ -304,12 +327,22 @@ class _Scorer:
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[FormItem, dict[Hashable, ItemScore]]] = {}
+        self._frozen: dict[int, tuple[Any, Hashable]] = {}
+
+    def _key(self, value: Any) -> Hashable:
+        if value is None or isinstance(value, str):
+            return value
+        # Answers read in bulk are shared objects (see samples_from_rows): freeze each once.
+        known = self._frozen.get(id(value))
+        if known is None or known[0] is not value:
+            known = self._frozen[id(value)] = (value, _frozen(value))
+        return known[1]
 
     def __call__(self, item: FormItem, answer: Any, grade: Any) -> ItemScore:
         entry = self._known.get(id(item))
         if entry is None:
             entry = self._known[id(item)] = (item, {})
-        key = (_frozen(answer), _frozen(grade))
+        key = (self._key(answer), self._key(grade))
         score = entry[1].get(key)
         if score is None:
             score = entry[1][key] = score_item(item, answer, grade)
@@ -381,7 +414,8 @@ def analyse(found: Iterable[Sample], module_id: str, version: str, content_hash:
     for item_id, tally in ordered:
         facility = math.fsum(tally.shares) / len(tally.shares) if tally.shares else None
         discrimination = correlation(tally.shares, tally.rests)
-        seconds = math.fsum(tally.seconds) / len(tally.seconds) if tally.seconds else None
+        seconds = (round(math.fsum(tally.seconds) / len(tally.seconds), 3)  # ms, as stored
+                   if tally.seconds else None)
         items.append(ItemStats(item_id, tally.type, tally.seen, len(tally.shares), facility,
                                discrimination, tally.options, seconds,
                                flags_for(facility, discrimination)))

@@ -41,15 +41,15 @@ from mqexam.tui.assessor.dialogs import (
     SignDialog,
 )
 from mqexam.tui.common import Heading, TranslatedFooter
+from mqexam.store.status import STATUSES
 from mqexam.tui.items import clean_text
 
 if TYPE_CHECKING:
     from mqexam.review import Review
     from mqexam.tui.assessor.app import AssessorApp
 
-STATUSES = ("in_progress", "awaiting_review", "passed", "failed", "signed", "voided")
 STATUS_LABELS = {"awaiting_review": N_("awaiting review"), "passed": N_("passed"),
-                 "failed": N_("failed")}
+                 "failed": N_("failed"), "signed_before_regrade": N_("signed before a regrade")}
 PAGE = 500
 
 
