@@ -33,6 +33,7 @@ from mqexam.i18n import (
     language_name,
     set_language,
 )
+from mqexam.store.status import STATUSES
 from mqexam.tui.assessor.dialogs import (
     DECISIONS,
     SUPERVISION,
@@ -41,7 +42,6 @@ from mqexam.tui.assessor.dialogs import (
     SignDialog,
 )
 from mqexam.tui.common import Heading, TranslatedFooter
-from mqexam.store.status import STATUSES
 from mqexam.tui.items import clean_text
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class AttemptListScreen(AssessorScreen):
         from mqexam.store.status import attempt_statuses
 
         app = self.assessor_app
+        assert app.store is not None  # the list opens only after log-in
         wanted = self.query_one("#status", Select).value
         try:
             rows = attempt_statuses(app.store, **self.filters())
