@@ -233,3 +233,34 @@ def test_resume_after_the_process_was_killed(tmp_path: Path, mini_banks: Path) -
             assert app.sitting.form.items[app.screen.index].id == info["current"]
 
     asyncio.run(resume())
+
+
+async def test_an_assessor_passphrase_also_resumes(tmp_path: Path, mini_banks: Path,
+                                                   clock: Clock) -> None:
+    from mqexam.bank.loader import load_bank
+    from mqexam.sitting import Sitting
+    from mqexam.store.assessors import add_assessor
+
+    db = tmp_path / "r.db"
+    module = load_bank(mini_banks).module("mini")
+    with Store(db) as store:
+        add_assessor(store, "Birgit", "correct horse battery", clock())
+        sitting, _code = Sitting.start(store, module, context="DK", locale="en",
+                                       learner_id="L-5", now=clock(), seed=2)
+    app = LearnerApp(mini_banks, db, module="mini", context="DK", language="en",
+                     learner="L-5", clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Bo", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        app.screen.query_one("#assessor").value = "Birgit"
+        app.screen.query_one("#passphrase").value = "wrong passphrase"
+        await pilot.press("tab")
+        app.screen.query_one("#unlock").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        app.screen.query_one("#passphrase").value = "correct horse battery"
+        app.screen.query_one("#unlock").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen)
+        assert app.sitting.attempt_id == sitting.attempt_id

@@ -170,6 +170,11 @@ class ResumeScreen(StartScreen):
             yield Input(id="code", max_length=12, placeholder=_("Resume code"))
             yield Static("", id="problem", classes="error")
             yield Button(_("Resume"), id="resume", variant="primary")
+            yield Label(_("Or an assessor unlocks it:"), classes="hint")
+            yield Input(id="assessor", max_length=80, placeholder=_("Assessor name"))
+            yield Input(id="passphrase", password=True, max_length=200,
+                        placeholder=_("Passphrase"))
+            yield Button(_("Unlock"), id="unlock")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -180,6 +185,20 @@ class ResumeScreen(StartScreen):
     def _resume(self) -> None:
         code = clean_text(self.query_one("#code", Input).value)
         error = self.learner_app.resume(self.attempt_id, code)
+        if error:
+            self.query_one("#problem", Static).update(error)
+
+    @on(Input.Submitted, "#assessor")
+    def _to_passphrase(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#unlock")
+    def _unlock(self) -> None:
+        name = clean_text(self.query_one("#assessor", Input).value)
+        secret = self.query_one("#passphrase", Input).value
+        self.query_one("#passphrase", Input).value = ""
+        error = self.learner_app.resume(self.attempt_id, None, assessor=(name, secret))
         if error:
             self.query_one("#problem", Static).update(error)
 
