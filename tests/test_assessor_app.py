@@ -104,3 +104,23 @@ async def test_review_grade_prior_learning_and_sign_by_keyboard(tmp_path: Path,
         assert review.result().passed is True
         assert prior_records(store, "L-9")[0]["issuer"] == "AMU Syd"
         assert store.verify() == []
+
+
+async def test_item_analysis_screen_lists_every_item_seen(tmp_path: Path, clock: Clock) -> None:
+    from textual.widgets import Select
+
+    from mqexam.tui.assessor.screens import AnalysisScreen
+
+    db = tmp_path / "r.db"
+    submitted_attempt(db, clock)
+    app = AssessorApp(REPO / "banks", db, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, app)
+        app.screen.query_one("#module", Select).value = "welding-centre-safety"
+        await pilot.pause()
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert isinstance(app.screen, AnalysisScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 20
+        assert "1 closed attempts" in str(app.screen.query_one("#count").render())

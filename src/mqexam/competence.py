@@ -29,11 +29,7 @@ from mqexam.store.prior import prior_records
 
 def scored_with(state: AttemptState) -> tuple[str, str]:
     """The content hash and version an attempt is scored with (docs/events.md)."""
-    start = state.start
-    content_hash, version = str(start.get("content_hash", "")), str(start.get("version", ""))
-    for regrade in state.regrades:
-        content_hash = str(regrade.get("to_hash") or content_hash)
-        version = str(regrade.get("to_version") or version)
+    version, content_hash = state.scored_with
     return content_hash, version
 
 

@@ -27,7 +27,9 @@ from typing import Any
 from mqexam.bank.model import Module
 from mqexam.bank.resolve import pick_locale
 from mqexam.evidence import BUNDLE_FORMAT
+from mqexam.evidence import prior_file
 from mqexam.evidence.outcomes import OutcomeResult, Overall
+from mqexam.exam.profile import Demonstration
 from mqexam.i18n import country_name, fallback_chain
 
 CONTEXTS = [
@@ -62,9 +64,17 @@ def attempt_urn(attempt_id: str) -> str:
     return f"urn:mqexam:attempt:{attempt_id}"
 
 
+def prior_urn(record_id: str) -> str:
+    return f"urn:mqexam:prior:{record_id}"
+
+
 def source_urn(decided_by: str) -> str:
     kind, _sep, ident = decided_by.partition(":")
     return f"urn:mqexam:{kind}:{ident}"
+
+
+def outcome_urn(module: Module, outcome_id: str) -> str:
+    return f"{achievement_id(module)}:outcome:{outcome_id}"
 
 
 def digest_sri(data: bytes) -> str:
@@ -108,7 +118,7 @@ def _achievement(module: Module, language: str, issuer: Issuer) -> dict[str, Any
     outcomes = []
     for outcome in meta.outcomes:
         required = meta.pass_rules.outcomes.get(outcome.id)
-        target = f"{base}:outcome:{outcome.id}"
+        target = outcome_urn(module, outcome.id)
         outcomes.append(_drop_none({
             "id": target,
             "type": ["ResultDescription"],
@@ -177,28 +187,61 @@ def _identifiers(learner_id: str, learner: Mapping[str, Any] | None) -> list[dic
     return found
 
 
+def _rests_on(entry: Demonstration, role: str) -> dict[str, Any]:
+    """One result an outcome rests on, named as its evidence entry is (``id``)."""
+    urn = prior_urn(entry.source_id) if entry.prior_learning else attempt_urn(entry.source_id)
+    return _drop_none({
+        "id": urn,
+        "role": role,
+        "kind": entry.kind,
+        "priorLearning": entry.prior_learning,
+        "countryCode": entry.context,
+        "date": entry.on.isoformat(),
+        "value": percent(entry.share),
+        "assessorDecision": entry.decision,
+        "items": list(entry.items) if role == "bonus" else None,
+    })
+
+
+def _decision(status: str) -> str | None:
+    return status if status in ("competent", "not_yet_competent") else None
+
+
 def results(module: Module, outcomes: Sequence[OutcomeResult],
-             total: Overall) -> list[dict[str, Any]]:
-    base = achievement_id(module)
+            total: Overall) -> list[dict[str, Any]]:
+    """``credentialSubject.result``: per outcome for the target country, where it was
+    demonstrated (``restsOn``: the basis and the bonus attempts, named as in
+    ``evidence``), then overall."""
     rows = []
     for row in outcomes:
-        if row.status not in OB_STATUS:
-            continue
+        cause = row.cause
         rows.append(_drop_none({
             "type": ["Result"],
-            "resultDescription": f"{base}:outcome:{row.id}",
+            "resultDescription": outcome_urn(module, row.id),
+            "alignment": [{"type": ["Alignment"], "targetType": "ceasn:Competency",
+                           "targetName": row.text or row.id, "targetCode": row.id,
+                           "targetUrl": outcome_urn(module, row.id)}],
             "value": percent(row.share),
-            "status": OB_STATUS[row.status],
-            "assessorDecision": row.status if row.status in ("competent", "not_yet_competent")
-            else None,
+            "status": OB_STATUS.get(row.status),
+            "outcomeStatus": row.status,
+            "assessorDecision": _decision(row.status),
+            "countryCode": row.target,
+            "stacking": row.standing,
+            "reason": row.reason,
             "demonstratedBy": source_urn(row.decided_by) if row.decided_by else None,
             "priorLearning": row.decided_by.startswith("prior:") if row.decided_by else None,
+            "restsOn": [_rests_on(d, "basis" if d is row.basis else "bonus")
+                        for d in row.rests_on],
+            "notCounted": {**_rests_on(cause, "cause"), "reasons": list(cause.reasons)}
+            if cause else None,
+            "differingItems": list(row.differing),
+            "missingItems": list(row.missing),
         }))
     rows.append(_drop_none({
-        "type": ["Result"], "resultDescription": f"{base}:overall",
-        "value": percent(total.share), "status": OB_STATUS[total.status],
-        "assessorDecision": total.status if total.status in ("competent", "not_yet_competent")
-        else None,
+        "type": ["Result"], "resultDescription": f"{achievement_id(module)}:overall",
+        "value": percent(total.share), "status": OB_STATUS.get(total.status),
+        "outcomeStatus": total.status, "assessorDecision": _decision(total.status),
+        "countryCode": total.target,
         "demonstratedBy": source_urn(total.decided_by) if total.decided_by else None,
     }))
     return rows
@@ -206,14 +249,13 @@ def results(module: Module, outcomes: Sequence[OutcomeResult],
 
 def _assessment(documents: Sequence[Mapping[str, Any]], module: Module,
                 total: Overall, language: str) -> dict[str, Any]:
-    latest = documents[-1]
-    context = module.context(str(latest["context"]))
+    context = module.context(total.target)
     signature = total.signature or {}
     return _drop_none({
         "signedByAssessor": all(d.get("signatures") for d in documents),
         "unsignedAttempts": [d["attempt"] for d in documents if not d.get("signatures")],
-        "context": _drop_none({"countryCode": latest["context"],
-                               "country": country_name(str(latest["context"]), language),
+        "context": _drop_none({"countryCode": total.target,
+                               "country": country_name(total.target, language),
                                "guideline": context.guideline if context else None}),
         "decision": signature.get("decision"),
         "reason": signature.get("reason"),
@@ -225,36 +267,72 @@ def _assessment(documents: Sequence[Mapping[str, Any]], module: Module,
     })
 
 
-def _prior(record: Mapping[str, Any]) -> dict[str, Any]:
+def prior(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A prior-learning record as ``credentialSubject.priorLearning`` lists it."""
     keys = ("id", "outcome_id", "context", "document_type", "issuer", "document_date",
             "reason", "assessor", "recorded_at")
     return _drop_none({key: record.get(key) for key in keys})
+
+
+def prior_evidence(record: Mapping[str, Any], prior_bytes: bytes) -> dict[str, Any]:
+    """The ``Evidence`` entry of one prior-learning record (in ``prior_learning.json``)."""
+    return _drop_none({
+        "id": prior_urn(str(record["id"])),
+        "type": ["Evidence"],
+        "name": f"{prior_file.NAME}#{record['id']}",
+        "genre": "ext:PriorLearning",
+        "priorLearning": True,
+        "outcome": record.get("outcome_id"),
+        "countryCode": record.get("context"),
+        "documentType": record.get("document_type"),
+        "documentIssuer": record.get("issuer"),
+        "documentDate": record.get("document_date"),
+        "assessor": record.get("assessor"),
+        "file": prior_file.NAME,
+        "digestSRI": digest_sri(prior_bytes),
+    })
+
+
+def attempt_evidence(document: Mapping[str, Any], data: bytes) -> dict[str, Any]:
+    """The ``Evidence`` entry of one attempt file; a regraded attempt says which bank
+    version it started with and which it is scored with (the bundled one)."""
+    name = f"attempts/{document['attempt']}.json"
+    started = document.get("module") or {}
+    scored = document.get("scored_with") or {}
+    regraded = None
+    if scored and scored.get("content_hash") != started.get("content_hash"):
+        regraded = {"startedWithVersion": started.get("version"),
+                    "startedWithContentHash": started.get("content_hash"),
+                    "scoredWithVersion": scored.get("version"),
+                    "scoredWithContentHash": scored.get("content_hash")}
+    return _drop_none({
+        "id": attempt_urn(document["attempt"]),
+        "type": ["Evidence"],
+        "name": name,
+        "genre": "ext:ExamAttempt",
+        "kind": document.get("kind", "full"),
+        "countryCode": document.get("context"),
+        "shownLanguage": document.get("locale"),
+        "buildsOn": list(document.get("builds_on") or []),
+        "regraded": regraded,
+        "lastEventHash": document.get("last_hash"),
+        "file": name,
+        "digestSRI": digest_sri(data),
+    })
 
 
 def build_credential(*, module: Module, documents: Sequence[Mapping[str, Any]],
                      outcomes: Sequence[OutcomeResult], total: Overall,
                      learner: Mapping[str, Any] | None, priors: Sequence[Mapping[str, Any]],
                      issuer: Issuer, issued: date, language: str,
-                     attempt_files: Mapping[str, bytes]) -> dict[str, Any]:
-    """The credential for ``documents`` (attempt documents, oldest first) of one learner."""
+                     files: Mapping[str, bytes]) -> dict[str, Any]:
+    """The credential for ``documents`` (attempt documents, oldest first) of one learner;
+    ``files`` holds the attempt files and, with ``priors``, ``prior_learning.json``."""
     moment = f"{issued.isoformat()}T00:00:00Z"
     learner_id = str(documents[0]["learner"]["id"])
     closed = [str(d["closed_at"]) for d in documents if d.get("closed_at")]
-    evidence = []
-    for document in documents:
-        name = f"attempts/{document['attempt']}.json"
-        evidence.append(_drop_none({
-            "id": attempt_urn(document["attempt"]),
-            "type": ["Evidence"],
-            "name": name,
-            "genre": "ext:ExamAttempt",
-            "kind": document.get("kind", "full"),
-            "countryCode": document.get("context"),
-            "shownLanguage": document.get("locale"),
-            "lastEventHash": document.get("last_hash"),
-            "file": name,
-            "digestSRI": digest_sri(attempt_files[name]),
-        }))
+    evidence = [attempt_evidence(d, files[f"attempts/{d['attempt']}.json"]) for d in documents]
+    evidence += [prior_evidence(p, files[prior_file.NAME]) for p in priors]
     credential = {
         "@context": CONTEXTS,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -279,7 +357,7 @@ def build_credential(*, module: Module, documents: Sequence[Mapping[str, Any]],
             "achievement": _achievement(module, language, issuer),
             "result": results(module, outcomes, total),
             "assessment": _assessment(documents, module, total, language),
-            "priorLearning": [_prior(p) for p in priors],
+            "priorLearning": [prior(p) for p in priors],
         }),
         "evidence": evidence,
         "mqexamBundleFormat": BUNDLE_FORMAT,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mqexam.bank.model import Module
 from mqexam.errors import MqexamError
-from mqexam.evidence import modulefile
+from mqexam.evidence import modulefile, prior_file
 from mqexam.evidence.attempt_file import attempt_document
 from mqexam.evidence.bundle import seal, zip_bytes
 from mqexam.evidence.canonical import canonical_json
@@ -25,7 +25,7 @@ from mqexam.evidence.credential import Issuer, build_credential
 from mqexam.evidence.gather import Sources, gather
 from mqexam.evidence.keys import IssuerKey
 from mqexam.evidence.language import speaking
-from mqexam.evidence.outcomes import outcome_results, overall
+from mqexam.evidence.outcomes import outcome_results, overall, stacking_target
 from mqexam.evidence.readme import readme
 from mqexam.evidence.report_html import ReportInput, render_report
 from mqexam.exam.attempt import parse_time
@@ -77,17 +77,21 @@ def build_files(sources: Sources, key: IssuerKey, issued: date, language: str) -
                      for a in sources.attempts]
         for document in documents:
             files[f"attempts/{document['attempt']}.json"] = canonical_json(document)
-        context = str(documents[-1]["context"])
-        outcomes = outcome_results(module, documents, sources.priors, context, language)
-        total = overall(documents)
+        priors = sources.priors
+        if priors:
+            files[prior_file.NAME] = canonical_json(prior_file.prior_document(
+                sources.learner_id, module.id, priors))
+        target = stacking_target(documents)
+        outcomes = outcome_results(module, documents, priors, target, language, issued)
+        total = overall(documents, outcomes, target)
         credential = build_credential(
             module=module, documents=documents, outcomes=outcomes, total=total,
-            learner=sources.learner, priors=sources.priors, issuer=issuer, issued=issued,
-            language=language, attempt_files=files)
+            learner=sources.learner, priors=priors, issuer=issuer, issued=issued,
+            language=language, files=files)
         files["credential.json"] = canonical_json(credential)
         report = ReportInput(module=module, documents=documents, outcomes=outcomes, total=total,
                              learner=sources.learner, learner_id=sources.learner_id,
-                             priors=sources.priors, issuer=issuer, issued=issued,
+                             priors=priors, issuer=issuer, issued=issued,
                              language=language, unsigned=sources.unsigned)
         files["report.html"] = render_report(report)
         for name, raw in sources.module_files.items():
@@ -99,7 +103,8 @@ def build_files(sources: Sources, key: IssuerKey, issued: date, language: str) -
             title=str(credential.get("name") or module.id), learner=str(learner),
             awarding_body=meta.awarding_body, country=meta.issuer_country, issued=issued,
             language=language, fingerprint=key.fingerprint, content_hash=module.content_hash,
-            attempts=[a.attempt_id for a in sources.attempts], unsigned=sources.unsigned)
+            attempts=[a.attempt_id for a in sources.attempts], unsigned=sources.unsigned,
+            priors=[str(p["id"]) for p in priors])
     return files
 
 

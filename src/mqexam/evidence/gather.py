@@ -6,6 +6,12 @@ signed by an assessor (or the caller allows unsigned attempts); several attempts
 are of one learner and one module version, which must still be in the bank
 folder byte for byte. Reads only through :class:`~mqexam.store.db.Store` methods
 and :func:`~mqexam.store.prior.prior_records`.
+
+"Module version" is the one an attempt is scored with: the last ``regraded``
+event's, else the one it started with. A regraded attempt is exported with the
+version it was regraded to (and says which it started with); one regraded after
+its last signature in a way that changed a score is refused until an assessor
+signs it again, since the decision in force was made on other scores.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from mqexam.bank.model import Module
 from mqexam.errors import MqexamError
 from mqexam.exam.attempt import AttemptState, fold
 from mqexam.exam.events import Event, verify_chain
-from mqexam.exam.report import find_module, label
+from mqexam.exam.report import label, scoring_module
 from mqexam.i18n import _
 from mqexam.store.db import Store
 from mqexam.store.prior import prior_records
@@ -90,14 +96,23 @@ def check_exportable(source: AttemptSource, allow_unsigned: bool) -> None:
         reason = (state.voided or {}).get("reason") or "-"
         raise MqexamError(_("attempt {id} was voided by an assessor ({reason}); a voided "
                             "attempt is not evidence").format(id=attempt_id, reason=reason))
-    if state.regrades:
-        raise MqexamError(_("attempt {id} was regraded; exporting a regraded attempt is not "
-                            "supported yet").format(id=attempt_id))
+    if signed_before_regrade(source.events):
+        raise MqexamError(_("attempt {id} was regraded after it was signed and its scores "
+                            "changed: the decision in force was made on other scores; have "
+                            "an assessor sign it again").format(id=attempt_id))
     if not source.signed and not allow_unsigned:
         raise MqexamError(_("attempt {id} is not signed by an assessor ({status}); have it "
                             "signed in the assessor app, or export it with --unsigned (the "
                             "report then says prominently that it is unsigned)").format(
                                 id=attempt_id, status=label(state.lifecycle)))
+
+
+def signed_before_regrade(events: Sequence[Event]) -> bool:
+    """Whether a ``regraded`` event that changed some item's points came after the last
+    ``signed`` event (the derived status ``signed_before_regrade`` of docs/events.md)."""
+    signed = [e.seq for e in events if e.kind == "signed"]
+    return bool(signed) and any(e.kind == "regraded" and e.seq > signed[-1]
+                                and e.payload.get("changes") for e in events)
 
 
 def check_together(attempts: Sequence[AttemptSource]) -> None:
@@ -113,11 +128,12 @@ def check_together(attempts: Sequence[AttemptSource]) -> None:
             raise MqexamError(_("attempts {a} and {b} are of different modules ({m1}, {m2}); one "
                                 "bundle holds one module").format(
                                     m1=a.start["module"], m2=b.start["module"], **ids))
-        if a.start["content_hash"] != b.start["content_hash"]:
-            raise MqexamError(_("attempts {a} and {b} were made with different versions of "
-                                "{module} ({v1}, {v2}); export them as separate bundles").format(
-                                    module=a.start["module"], v1=a.start["version"],
-                                    v2=b.start["version"], **ids))
+        if a.scored_with[1] != b.scored_with[1]:
+            raise MqexamError(_("attempts {a} and {b} are scored with different versions of "
+                                "{module} ({v1}, {v2}); export them as separate bundles, or "
+                                "regrade them to one version").format(
+                                    module=a.start["module"], v1=a.scored_with[0],
+                                    v2=b.scored_with[0], **ids))
 
 
 def read_module_files(module: Module) -> dict[str, bytes]:
@@ -155,15 +171,15 @@ def gather(store: Store, modules: Iterable[Module], attempt_ids: Sequence[str],
         check_together(attempts)
         learner_id = attempts[0].state.learner_id
         learner = store.learner(learner_id)
-        start = attempts[0].state.start
-        priors = prior_records(store, learner_id, str(start["module"]))
-    module = find_module(modules, start)
+        state = attempts[0].state
+        priors = prior_records(store, learner_id, str(state.start["module"]))
+    module = scoring_module(modules, state)
     if module is None:
-        raise MqexamError(_("attempt {id} was made with {module} {version} ({hash}), which is "
+        version, content_hash = state.scored_with
+        raise MqexamError(_("attempt {id} is scored with {module} {version} ({hash}), which is "
                             "not in the bank folder {banks}; put that bank version back to "
-                            "export it").format(id=attempts[0].attempt_id, module=start["module"],
-                                                version=start["version"],
-                                                hash=str(start["content_hash"])[:19],
+                            "export it").format(id=state.attempt_id, module=state.start["module"],
+                                                version=version, hash=content_hash[:19],
                                                 banks=banks or "-"))
     attempts.sort(key=lambda a: (a.state.started_at, a.attempt_id))
     return Sources(attempts, module, read_module_files(module), learner, priors)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from mqexam.evidence import prior_file
 from mqexam.evidence.keys import grouped
 from mqexam.i18n import _, country_name, format_date
 
@@ -37,7 +38,7 @@ def _wrap(text: str, indent: str = "", width: int = 78) -> list[str]:
 
 def readme(*, title: str, learner: str, awarding_body: str, country: str, issued: date,
            language: str, fingerprint: str, content_hash: str, attempts: list[str],
-           unsigned: list[str]) -> bytes:
+           unsigned: list[str], priors: list[str] | None = None) -> bytes:
     """The README in the current language (the report's)."""
     out: list[str] = []
 
@@ -67,6 +68,9 @@ def readme(*, title: str, learner: str, awarding_body: str, country: str, issued
                               "micro-credential elements)")),
         ("attempts/", _("each attempt: every item as shown, answers, keys, scores, the "
                         "hash-chained event log ({n})").format(n=", ".join(attempts))),
+        *([(prior_file.NAME, _("prior learning recognised by an assessor (RKV), not an "
+                                "exam attempt: {ids}").format(ids=", ".join(priors)))]
+          if priors else []),
         ("module.toml", _("the bank version the attempts used, in one file to read")),
         ("module/", _("the same bank version, file by file, as its content hash covers it")),
         ("SHA256SUMS", _("the sha256 of every other file")),

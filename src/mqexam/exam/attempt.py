@@ -68,6 +68,16 @@ class AttemptState:
     def open(self) -> bool:
         return self.lifecycle == "in_progress"
 
+    @property
+    def scored_with(self) -> tuple[str, str]:
+        """The ``(version, content_hash)`` the attempt is scored with: the last ``regraded``
+        event's, else the one it started with (docs/events.md)."""
+        version, content_hash = self.start.get("version", ""), self.start.get("content_hash", "")
+        for regrade in self.regrades:
+            version = regrade.get("to_version") or version
+            content_hash = regrade.get("to_hash") or content_hash
+        return str(version), str(content_hash)
+
     def time_left(self, now: datetime) -> timedelta:
         return max(self.deadline - now, timedelta(0))
 

@@ -3,6 +3,11 @@
 Called by ``results show``, the assessor app and the evidence export (which
 writes it as ``attempts/<id>.json``). Owns the shape of that report. Pure: it is
 handed the events, the loaded modules and the learner record.
+
+The attempt is scored with the bank version it is scored with now: the one the
+last ``regraded`` event names, else the one ``started`` names (docs/events.md).
+``module`` is the version it was started with, ``scored_with`` the one its scores
+come from; without that version among the modules given there are no scores.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mqexam.bank.model import Module
-from mqexam.exam.attempt import fold
+from mqexam.exam.attempt import AttemptState, fold
 from mqexam.exam.events import Event
 from mqexam.exam.form import form_from_manifest
 from mqexam.exam.present import answer_lines, key_lines
@@ -43,11 +48,19 @@ def find_module(modules: Iterable[Module], start: Mapping[str, Any]) -> Module |
                  and m.content_hash == start.get("content_hash")), None)
 
 
+def scoring_module(modules: Iterable[Module], state: AttemptState) -> Module | None:
+    """The exact bank version an attempt is scored with: the last regrade's, else its own."""
+    version, content_hash = state.scored_with
+    return find_module(modules, {"module": state.start.get("module"),
+                                 "content_hash": content_hash})
+
+
 def attempt_report(events: list[Event], modules: Iterable[Module],
                    learner: Mapping[str, Any] | None) -> dict[str, Any]:
     state = fold(events)
     start = state.start
-    module = find_module(modules, start)
+    module = scoring_module(modules, state)
+    version, content_hash = state.scored_with
     report: dict[str, Any] = {
         "attempt": state.attempt_id,
         "learner": {
@@ -57,6 +70,7 @@ def attempt_report(events: list[Event], modules: Iterable[Module],
         },
         "module": {"id": start["module"], "version": start["version"],
                    "content_hash": start["content_hash"]},
+        "scored_with": {"version": version, "content_hash": content_hash},
         "context": state.context,
         "locale": state.locale,
         "kind": start.get("kind", "full"),
@@ -85,10 +99,14 @@ def attempt_report(events: list[Event], modules: Iterable[Module],
         (_("Language"), state.locale),
         (_("Status"), label(state.lifecycle)),
     ]
+    if state.regrades:
+        report["summary"].append((_("Scored with"), _(
+            "version {version} ({hash}), after a regrade").format(
+                version=version, hash=content_hash[:19])))
     if module is None:
         report["summary"].append((_("Scores"), _(
             "not available: this bank version ({hash}) is not in the bank folder").format(
-                hash=str(start["content_hash"])[:19])))
+                hash=content_hash[:19])))
         return report
     form = form_from_manifest(module, state.context, state.locale, start["form"])
     grades = {item: dict(g.get("criteria", {})) for item, g in state.grades.items()}

@@ -202,8 +202,9 @@ def attempt_events(store: Store, attempt_ids: Sequence[str] | None = None, *,
         clauses.append("a.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(attempt_ids)))
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = store.read(f"SELECT e.* FROM events e JOIN attempts a ON a.id = e.attempt_id "
-                      f"{where} ORDER BY e.attempt_id, e.rowid", params)
+    # Attempts first, then each one's events by primary key (not every event by kind).
+    rows = store.read(f"SELECT e.* FROM attempts a CROSS JOIN events e "
+                      f"ON e.attempt_id = a.id {where} ORDER BY e.attempt_id, e.rowid", params)
     by_attempt: dict[str, list[Event]] = {}
     for row in rows:
         by_attempt.setdefault(row["attempt_id"], []).append(_event(row))

@@ -107,6 +107,7 @@ class AttemptListScreen(AssessorScreen):
     BINDINGS = [
         Binding("ctrl+r", "reload", N_("Reload")),
         Binding("ctrl+l", "prior", N_("Prior learning")),
+        Binding("ctrl+a", "analysis", N_("Item analysis")),
         Binding("ctrl+q", "app.quit", N_("Quit"), priority=True),
     ]
 
@@ -154,12 +155,11 @@ class AttemptListScreen(AssessorScreen):
         assert app.store is not None  # the list opens only after log-in
         wanted = self.query_one("#status", Select).value
         try:
-            rows = attempt_statuses(app.store, **self.filters())
+            status = None if wanted is Select.NULL else str(wanted)
+            rows = attempt_statuses(app.store, status=status, **self.filters())
         except MqexamError as error:
             self.query_one("#count", Static).update(error.message)
             return
-        if wanted is not Select.NULL:
-            rows = [r for r in rows if r[1] == wanted]
         table = self.query_one(DataTable)
         table.clear()
         for row, status, summary in rows[:PAGE]:
@@ -184,6 +184,15 @@ class AttemptListScreen(AssessorScreen):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         self.assessor_app.open_attempt(str(event.row_key.value))
+
+    def action_analysis(self) -> None:
+        module_id = self.query_one("#module", Select).value
+        if module_id is Select.NULL:
+            self.notify(_("Choose a module first."), severity="warning")
+            return
+        context = self.query_one("#context", Select).value
+        self.app.push_screen(AnalysisScreen(
+            str(module_id), None if context is Select.NULL else str(context)))
 
     def action_prior(self) -> None:
         learner = clean_text(self.query_one("#learner", Input).value)
@@ -350,3 +359,57 @@ class AttemptScreen(AssessorScreen):
 
     def action_prior(self) -> None:
         self.assessor_app.record_prior(self.review.state.learner_id, self.review.module.id)
+
+
+FLAG_LABELS = {"too_easy": N_("too easy"), "too_hard": N_("too hard"),
+               "negative_discrimination": N_("discriminates negatively")}
+
+
+class AnalysisScreen(AssessorScreen):
+    """Item statistics for one module version (and optionally one country)."""
+
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
+
+    def __init__(self, module_id: str, context: str | None) -> None:
+        super().__init__()
+        self.module_id = module_id
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        where = f" · {country_name(self.context)}" if self.context else ""
+        yield Heading(_("Item analysis: {module}").format(module=self.module_id) + where)
+        yield DataTable(id="analysis", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="count")
+        yield TranslatedFooter()
+
+    def on_mount(self) -> None:
+        from mqexam.item_analysis import item_analysis
+
+        app = self.assessor_app
+        module = app.bank.module(self.module_id)
+        table = self.query_one(DataTable)
+        for key, title in (("item", N_("Item")), ("seen", N_("Seen")),
+                           ("facility", N_("Facility")), ("disc", N_("Discrimination")),
+                           ("time", N_("Mean time")), ("flags", N_("Flags"))):
+            table.add_column(_(title), key=key)
+        if module is None or app.store is None:
+            return
+        try:
+            analysis = item_analysis(app.store, module, self.context)
+        except MqexamError as error:
+            self.query_one("#count", Static).update(error.message)
+            return
+        for row in analysis.items:
+            table.add_row(
+                row.item_id, str(row.seen),
+                format_percent(row.facility) if row.facility is not None else "–",
+                f"{row.discrimination:+.2f}" if row.discrimination is not None else "–",
+                f"{row.mean_seconds:.0f} s" if row.mean_seconds is not None else "–",
+                ", ".join(_(FLAG_LABELS.get(f, f)) for f in row.flags), key=row.item_id)
+        self.query_one("#count", Static).update(
+            _("{n} closed attempts of version {version}").format(
+                n=analysis.attempts, version=analysis.version))
+        table.focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
