@@ -12,5 +12,5 @@ Each module has one job: :mod:`keys` (the issuer's Ed25519 key), :mod:`gather`
 through its methods. The layout is the contract in DESIGN.md; see docs/evidence.md.
 """
 
-BUNDLE_FORMAT = 1
+BUNDLE_FORMAT = 2
 """Bumped whenever a verifier would need to read a bundle differently."""

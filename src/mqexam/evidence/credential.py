@@ -26,8 +26,7 @@ from typing import Any
 
 from mqexam.bank.model import Module
 from mqexam.bank.resolve import pick_locale
-from mqexam.evidence import BUNDLE_FORMAT
-from mqexam.evidence import prior_file
+from mqexam.evidence import BUNDLE_FORMAT, prior_file
 from mqexam.evidence.outcomes import OutcomeResult, Overall
 from mqexam.exam.profile import Demonstration
 from mqexam.i18n import country_name, fallback_chain

@@ -20,11 +20,13 @@ from typing import Any
 
 from mqexam.bank.model import Module
 from mqexam.bank.resolve import pick_locale
+from mqexam.evidence import prior_file
 from mqexam.evidence.credential import Issuer
 from mqexam.evidence.keys import grouped
 from mqexam.evidence.outcomes import OutcomeResult, Overall
 from mqexam.evidence.readme import FINGERPRINT, HASH_MODULE, VERIFY_SIGNATURE, VERIFY_SUMS
 from mqexam.exam.attempt import parse_time
+from mqexam.exam.profile import Demonstration
 from mqexam.exam.report import label
 from mqexam.i18n import (
     N_,
@@ -36,6 +38,7 @@ from mqexam.i18n import (
     format_number,
     format_percent,
     language_name,
+    ngettext,
 )
 
 STATUS = {
@@ -43,6 +46,7 @@ STATUS = {
     "not_yet_competent": N_("not yet competent"),
     "provisional": N_("provisional: not signed by an assessor"),
     "awaiting_review": N_("awaiting assessor"),
+    "expired": N_("expired: no longer valid on the date of issue"),
     "not_assessed": N_("not assessed in these attempts"),
 }
 SUPERVISION = {
@@ -189,6 +193,7 @@ class _Page:
             self.learner_section(),
             self.decision_section(),
             self.outcomes_section(),
+            self.prior_section(),
             self.credential_section(title),
             *(self.attempt_section(document) for document in data.documents),
             self.verify_section(),
@@ -266,8 +271,9 @@ class _Page:
         data = self.data
         heading = _("Assessor's decision")
         in_force = _("Decision in force:")
+        decision = (data.total.signature or {}).get("decision") or "provisional"
         parts = [f'<section id="decision"><h2>{e(heading)}</h2>',
-                 f"<p>{e(in_force)} <strong>{e(self.status(data.total.status))}</strong></p>"]
+                 f"<p>{e(in_force)} <strong>{e(self.status(decision))}</strong></p>"]
         for document in data.documents:
             signatures = document.get("signatures") or []
             if not signatures:
@@ -280,46 +286,124 @@ class _Page:
         parts.append("</section>")
         return "".join(parts)
 
+    def country(self, code: str | None) -> str:
+        """A country by name in the report's language, or every country (prior learning)."""
+        return country_name(code, self.language) if code else _("every country")
+
+    def prior_line(self, record: Mapping[str, Any]) -> str:
+        return _("prior learning {id}: {document} from {issuer}, {date}; {reason} "
+                 "(assessor {assessor})").format(
+            id=record.get("id"), document=record.get("document_type"),
+            issuer=record.get("issuer"), date=record.get("document_date"),
+            reason=record.get("reason"), assessor=record.get("assessor"))
+
+    def shown(self, entry: Demonstration) -> str:
+        """Where and when ``entry`` showed the outcome, as a clause."""
+        day = format_date(entry.on, self.language)
+        if entry.prior_learning:
+            return _("recognised as prior learning for {country} on {date} ({source}: "
+                     "{document}, {issuer})").format(
+                country=self.country(entry.context), date=day, source=entry.describe_source(),
+                document=entry.record.get("document_type"), issuer=entry.record.get("issuer"))
+        return _("demonstrated on {date} in the context of {country} ({source})").format(
+            date=day, country=self.country(entry.context), source=entry.describe_source())
+
+    def stacking(self, row: OutcomeResult) -> str:
+        """How the outcome's result for the credential's country came about, in a sentence."""
+        target = self.country(row.target)
+        if row.standing == "demonstrated":
+            if row.basis is not None:
+                return self.shown(row.basis)
+            return _("every item demonstrated for {country}: {sources}").format(
+                country=target, sources="; ".join(self.shown(b) for b in row.bonus))
+        parts = [self.shown(row.basis)] if row.basis is not None else []
+        if row.standing == "stacked" and not row.bonus:
+            parts.append(_("nothing that is examined differs for {country}").format(
+                country=target))
+        for bonus in row.bonus:
+            parts.append(_("country-specific items for {country} demonstrated on {date} "
+                           "({source})").format(country=target,
+                                                date=format_date(bonus.on, self.language),
+                                                source=bonus.describe_source()))
+        if row.standing == "needed":
+            if row.basis is not None and row.missing:
+                n = len(row.missing)
+                parts.append(ngettext("{n} item that differs for {country} is not demonstrated",
+                                      "{n} items that differ for {country} are not demonstrated",
+                                      n).format(n=n, country=target))
+            if row.cause is not None:
+                parts.append(row.cause.reason_text())
+        return "; ".join(parts) or _(STATUS["not_assessed"])
+
     def evidence_lines(self, row: OutcomeResult) -> list[str]:
+        """Every result for the outcome in the bundle, oldest first, and whether it counts."""
         lang = self.language
         lines = []
-        for attempt in row.attempts:
-            verdict = ""
-            if attempt.passed is not None:
-                verdict = _("passed") if attempt.passed else _("not passed")
-            kind = _(KINDS[attempt.kind]) if attempt.kind in KINDS else attempt.kind
-            lines.append(_("attempt {id} ({kind}, {country}): {points} of {max} points, "
-                           "{share} {verdict}").format(
-                id=attempt.attempt, kind=kind, country=country_name(attempt.context, lang),
-                points=_number(attempt.points, lang), max=_number(attempt.max_points, lang),
-                share=format_percent(attempt.share, lang), verdict=verdict).strip())
-        for record in row.priors:
-            lines.append(_("prior learning {id}: {document} from {issuer}, {date}; {reason} "
-                           "(assessor {assessor})").format(
-                id=record.get("id"), document=record.get("document_type"),
-                issuer=record.get("issuer"), date=record.get("document_date"),
-                reason=record.get("reason"), assessor=record.get("assessor")))
+        for entry in row.results:
+            if entry.prior_learning:
+                line = self.prior_line(entry.record)
+            else:
+                kind = _(KINDS[entry.kind]) if entry.kind in KINDS else entry.kind
+                line = _("attempt {id} ({kind}, {country}): {points} of {max} points, "
+                         "{share} {verdict}").format(
+                    id=entry.source_id, kind=kind, country=self.country(entry.context),
+                    points=_number(entry.points, lang), max=_number(entry.max_points, lang),
+                    share=format_percent(entry.share or 0, lang), verdict="").strip()
+            if not entry.counts:
+                line += " – " + entry.reason_text()
+            lines.append(line)
         return lines
 
     def outcomes_section(self) -> str:
         lang = self.language
-        names = (_("Learning outcome"), _("Result"), _("Evidence"))
+        data = self.data
+        names = (_("Learning outcome"), _("Result"), _("Where it was demonstrated"))
         head = "<tr>" + "".join(f"<th>{e(n)}</th>" for n in names) + "</tr>"
         rows = []
-        for row in self.data.outcomes:
-            evidence = "<br>".join(e(line) for line in self.evidence_lines(row)) or "–"
-            rows.append(f"<tr><td>{e(row.text)}</td><td><strong>{e(self.status(row.status))}"
-                        f"</strong></td><td>{evidence}</td></tr>")
-        total = self.data.total
+        for row in data.outcomes:
+            details = "".join(f"<br>{e(line)}" for line in self.evidence_lines(row))
+            rows.append(f'<tr class="outcome" id="outcome-{e(row.id)}"><td>{e(row.text)}</td>'
+                        f"<td><strong>{e(self.status(row.status))}</strong></td>"
+                        f'<td><p class="stacking">{e(self.stacking(row))}</p>'
+                        f'<span class="notes">{details.removeprefix("<br>")}</span></td></tr>')
+        total = data.total
+        result = _("Result for {country}: {status}").format(
+            country=self.country(total.target), status=self.status(total.status))
+        intro = ""
+        if any(row.standing == "stacked" for row in data.outcomes):
+            intro = "<p>" + e(_("Results from another country count for {country} where what "
+                                "is examined is the same; what differs was examined for "
+                                "{country} in a bonus exam.").format(
+                                    country=self.country(total.target))) + "</p>"
         grade = ""
         if total.share is not None:
-            text = _("Grade achieved (latest attempt): {points} of {max} points ({share})").format(
-                points=_number(total.points, lang), max=_number(total.max_points, lang),
-                share=format_percent(total.share, lang))
+            source = (total.decided_by or "").partition(":")[2]
+            text = _("Grade achieved (attempt {id}): {points} of {max} points ({share})").format(
+                id=source, points=_number(total.points, lang),
+                max=_number(total.max_points, lang), share=format_percent(total.share, lang))
             grade = f"<p>{e(text)}</p>"
         heading = _("Learning outcomes and results")
         return (f'<section id="outcomes"><h2>{e(heading)}</h2>'
+                f"<p><strong>{e(result)}</strong></p>{intro}"
                 f"<table>{head}{''.join(rows)}</table>{grade}</section>")
+
+    def prior_section(self) -> str:
+        priors = self.data.priors
+        if not priors:
+            return ""
+        names = (_("Prior learning"), _("Learning outcome"), _("Country"), _("Recorded"))
+        head = "<tr>" + "".join(f"<th>{e(n)}</th>" for n in names) + "</tr>"
+        rows = "".join(
+            f"<tr><td>{e(self.prior_line(record))}</td>"
+            f"<td>{e(self.outcome_name(str(record.get('outcome_id'))))}</td>"
+            f"<td>{e(self.country(record.get('context')))}</td>"
+            f"<td>{e(_when(record.get('recorded_at'), self.language))}</td></tr>"
+            for record in priors)
+        heading = _("Prior learning (RKV)")
+        intro = _("Recognised by an assessor from the learner's documents, not by an exam "
+                  "attempt. The records are in the file {file}.").format(file=prior_file.NAME)
+        return (f'<section id="prior-learning"><h2>{e(heading)}</h2><p>{e(intro)}</p>'
+                f"<table>{head}{rows}</table></section>")
 
     def credential_section(self, title: str) -> str:
         data = self.data
@@ -352,6 +436,7 @@ class _Page:
             (_("Integration and stackability"), e(self.local(meta.stackability)) or None),
             (_("Validity"), valid),
             (_("Further information"), further or None),
+            (_("Country context"), e(self.context_line(data.total.target))),
             (_("Module and version"), e(f"{meta.id} {meta.version}")),
             (_("Content hash of the bank version"),
              f'<span class="hash">{e(data.module.content_hash)}</span>'),
@@ -359,7 +444,25 @@ class _Page:
         heading = _("The micro-credential")
         return f'<section id="credential"><h2>{e(heading)}</h2>{_facts(rows)}</section>'
 
+    def context_line(self, code: str) -> str:
+        context = self.data.module.context(code)
+        line = f"{country_name(code, self.language)} ({code})"
+        return f"{line}: {context.guideline}" if context and context.guideline else line
+
     # -- attempts ----------------------------------------------------------------
+
+    def scored_with(self, document: Mapping[str, Any]) -> str | None:
+        """A regraded attempt's bank versions: started with one, scored with the bundled one."""
+        started = document.get("module") or {}
+        scored = document.get("scored_with") or {}
+        if not scored or scored.get("content_hash") == started.get("content_hash"):
+            return None
+        return e(_("version {version} ({hash}) after a regrade; the attempt started with "
+                   "version {started} ({started_hash}). This bundle holds the version it is "
+                   "scored with.").format(
+                       version=scored.get("version"), hash=scored.get("content_hash"),
+                       started=started.get("version"),
+                       started_hash=started.get("content_hash")))
 
     def attempt_section(self, document: Mapping[str, Any]) -> str:
         lang = self.language
@@ -392,6 +495,7 @@ class _Page:
             (_("Status"), e(label(str(document.get("status"))))),
             (_("Extra time"), f"<ul>{extensions}</ul>" if extensions else None),
             (_("Builds on"), e(", ".join(document.get("builds_on") or [])) or None),
+            (_("Scored with bank version"), self.scored_with(document)),
             (_("Score"), score),
             (_("Form seed"), f'<span class="hash">{e(document.get("seed"))}</span>'),
             (_("Events in the hash chain"), e(len(document.get("events") or []))),

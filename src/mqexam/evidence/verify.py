@@ -26,6 +26,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +36,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from mqexam.bank.loader import load_module
 from mqexam.bank.model import Module
 from mqexam.errors import MqexamError
-from mqexam.evidence import modulefile
+from mqexam.evidence import BUNDLE_FORMAT, modulefile, prior_file
 from mqexam.evidence.attempt_file import attempt_document, events_of, neutral
 from mqexam.evidence.bundle import PUBLIC_KEY, SEALING, SIGNATURE, SUMS
 from mqexam.evidence.canonical import canonical_json, sha256_hex
-from mqexam.evidence.credential import digest_sri, results
+from mqexam.evidence.credential import digest_sri, prior, prior_urn, results
 from mqexam.evidence.keys import fingerprint, grouped, load_public_pem, public_der
-from mqexam.evidence.outcomes import outcome_results, overall
+from mqexam.evidence.outcomes import outcome_results, overall, stacking_target
 from mqexam.evidence.zipsafe import DEFAULT_LIMITS, BundleError, Limits, read_file, read_zip
-from mqexam.exam.attempt import parse_time
+from mqexam.exam.attempt import fold, parse_time
 from mqexam.exam.events import verify_chain
 from mqexam.i18n import _
 
@@ -317,10 +318,17 @@ class _Checker:
                 where=where, problem=problem.problem))
         if not document.get("signatures"):
             self.result.unsigned.append(attempt_id)
-        start = events[0].payload if events[0].seq == 1 else {}
-        if digest is not None and start.get("content_hash") != digest:
-            self.add(name, _("made with bank version {hash}, but the bundle holds {held}")
-                     .format(hash=start.get("content_hash"), held=digest))
+        try:
+            state = fold(events)
+        except Exception:  # a log without its start, or with malformed payloads
+            self.add(name, _("its event log cannot be read"))
+            return False
+        scored = state.scored_with[1]
+        if digest is not None and scored != digest:
+            message = (_("scored with bank version {hash} after a regrade, but the bundle "
+                         "holds {held}") if state.regrades
+                       else _("made with bank version {hash}, but the bundle holds {held}"))
+            self.add(name, message.format(hash=scored, held=digest))
             return False
         if module is None:
             return False
@@ -379,17 +387,24 @@ class _Checker:
     def credential_fields(self, credential: dict[str, Any], module: Module | None,
                           digest: str | None, documents: list[dict[str, Any]]) -> None:
         name = "credential.json"
-        evidence = {entry.get("file"): entry for entry in credential.get("evidence") or []}
+        found_format = credential.get("mqexamBundleFormat")
+        if found_format != BUNDLE_FORMAT:
+            self.add(name, _("bundle format {found}; this version of mqexam reads format "
+                             "{format}").format(found=found_format, format=BUNDLE_FORMAT))
+            return
+        entries = [e for e in credential.get("evidence") or [] if isinstance(e, dict)]
+        named = {entry.get("file") for entry in entries}
         attempt_files = {n for n in self.files if _ATTEMPT.match(n)}
-        for file in sorted(attempt_files - set(evidence)):
+        for file in sorted(attempt_files - named):
             self.add(name, _("its evidence does not name {file}").format(file=file))
-        for file, entry in evidence.items():
-            if file not in self.files:
+        for entry in entries:
+            held = self.files.get(str(entry.get("file")))
+            if held is None:
                 self.add(name, _("its evidence names {file}, which is not in the bundle").format(
-                    file=file))
-            elif entry.get("digestSRI") != digest_sri(self.files[file]):
+                    file=entry.get("file")))
+            elif entry.get("digestSRI") != digest_sri(held):
                 self.add(name, _("its digest of {file} does not match the file").format(
-                    file=file))
+                    file=entry.get("file")))
         issuer = credential["issuer"]
         found = self.result.fingerprint
         if found and issuer.get("publicKeyFingerprintSha256") != found:
@@ -405,21 +420,58 @@ class _Checker:
             if {document["learner"]["id"]} != learner_ids:
                 self.add(name, _("its learner is not the learner of attempt {id}").format(
                     id=document["attempt"]))
-        if module is None or not documents or len(documents) != len(attempt_files):
+        learner_id = str(next(iter(learner_ids))) if len(learner_ids) == 1 else ""
+        priors = self.prior_learning(learner_id, str(achievement.get("humanCode")))
+        if priors is not None:
+            self.credential_priors(subject, entries, priors)
+        if (module is None or priors is None or not documents
+                or len(documents) != len(attempt_files)):
             return
         ordered = sorted(documents, key=lambda d: (parse_time(str(d["started_at"])),
                                                    str(d["attempt"])))
         language = str(achievement.get("inLanguage"))
-        priors = list(subject.get("priorLearning") or [])
-        outcomes = outcome_results(module, ordered, priors, str(ordered[-1]["context"]),
-                                   language)
-        expected = results(module, outcomes, overall(ordered))
+        issued = date.fromisoformat(str(credential["validFrom"])[:10])
+        target = stacking_target(ordered)
+        outcomes = outcome_results(module, ordered, priors, target, language, issued)
+        expected = results(module, outcomes, overall(ordered, outcomes, target))
         if not json_equal(expected, subject.get("result")):
             self.add(name, _("its results do not follow from the attempts"))
+        context = (subject.get("assessment") or {}).get("context") or {}
+        if context.get("countryCode") != target:
+            self.add(name, _("the country it is for is not the one the attempts are for "
+                             "({country})").format(country=target))
         signed = all(d.get("signatures") for d in ordered)
         if bool((subject.get("assessment") or {}).get("signedByAssessor")) != signed:
             self.add(name, _("what it says about the assessor's sign-off does not match the "
                              "attempts"))
+
+    def prior_learning(self, learner_id: str, module_id: str) -> list[dict[str, Any]] | None:
+        """The records in ``prior_learning.json`` (none when the bundle has no such file);
+        ``None`` when the file cannot be read."""
+        name = prior_file.NAME
+        if name not in self.files:
+            return []
+        document = self.json_file(name)
+        if document is None:
+            return None
+        try:
+            return prior_file.records_of(document, learner_id, module_id)
+        except ValueError as error:
+            self.add(name, str(error))
+            return None
+
+    def credential_priors(self, subject: Mapping[str, Any], entries: list[dict[str, Any]],
+                          priors: list[dict[str, Any]]) -> None:
+        """The credential lists exactly the bundled prior-learning records, each with an
+        evidence entry pointing at ``prior_learning.json``."""
+        name = "credential.json"
+        if not json_equal(subject.get("priorLearning") or [], [prior(r) for r in priors]):
+            self.add(name, _("its prior learning is not the one in {file}").format(
+                file=prior_file.NAME))
+        listed = sorted(str(e.get("id")) for e in entries if e.get("genre") == "ext:PriorLearning")
+        if listed != sorted(prior_urn(str(r["id"])) for r in priors):
+            self.add(name, _("its evidence does not name the prior-learning records in "
+                             "{file}").format(file=prior_file.NAME))
 
     def report(self) -> None:
         page = self.files.get("report.html")

@@ -50,9 +50,8 @@ def find_module(modules: Iterable[Module], start: Mapping[str, Any]) -> Module |
 
 def scoring_module(modules: Iterable[Module], state: AttemptState) -> Module | None:
     """The exact bank version an attempt is scored with: the last regrade's, else its own."""
-    version, content_hash = state.scored_with
     return find_module(modules, {"module": state.start.get("module"),
-                                 "content_hash": content_hash})
+                                 "content_hash": state.scored_with[1]})
 
 
 def attempt_report(events: list[Event], modules: Iterable[Module],
