@@ -120,3 +120,38 @@ def test_help_imports_no_textual_and_loads_no_bank(tmp_path: Path, args: list[st
     help_text, report = run.stdout.rsplit("\n", 2)[0], json.loads(run.stdout.rsplit("\n", 2)[1])
     assert "Usage: mqexam" in help_text
     assert report == {"exit": 0, "loaded": []}
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+SOURCE = Path(__file__).parent.parent / "src" / "mqexam"
+
+
+def test_only_the_store_touches_sqlite() -> None:
+    offenders = [
+        str(path.relative_to(SOURCE))
+        for path in SOURCE.rglob("*.py")
+        if "store" not in path.relative_to(SOURCE).parts
+        and any(name.split(".")[0] in {"sqlite3", "sqlite_utils"} for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_the_apps_never_score() -> None:
+    offenders = [
+        str(path.relative_to(SOURCE))
+        for path in (SOURCE / "tui").rglob("*.py")
+        if any(name.startswith("mqexam.exam.scoring") for name in _imports(path))
+    ]
+    assert offenders == []
