@@ -10,7 +10,7 @@ import click
 from mqexam.cli import Settings, emit_json, pass_settings
 from mqexam.cli.keys_cmd import keys_folder, keys_option, remember_keys
 from mqexam.errors import MqexamError
-from mqexam.i18n import INTERFACE_LANGUAGES, _
+from mqexam.i18n import INTERFACE_LANGUAGES, _, country_name
 
 
 @click.group("evidence", help=_("Export and verify signed evidence bundles."))
@@ -68,7 +68,9 @@ def export(settings: Settings, attempt_ids: tuple[str, ...], language: str, out:
         emit_json({"out": str(out), "sha256": sha256_hex(bundle.data),
                    "attempts": bundle.attempts, "learner": bundle.sources.learner_id,
                    "module": bundle.sources.module.id,
-                   "version": bundle.sources.module.version, "language": language,
+                   "version": bundle.sources.module.version, "country": bundle.target,
+                   "prior_learning": [str(p["id"]) for p in bundle.sources.priors],
+                   "language": language,
                    "date": day.isoformat(), "fingerprint": grouped(bundle.fingerprint),
                    "unsigned_attempts": unsigned_ids})
         return
@@ -77,6 +79,9 @@ def export(settings: Settings, attempt_ids: tuple[str, ...], language: str, out:
                      path=out, n=len(bundle.attempts), learner=bundle.sources.learner_id,
                      module=bundle.sources.module.id, version=bundle.sources.module.version,
                      language=language))
+    click.echo(_("One credential for {country} ({code}); prior-learning records: "
+                 "{priors}.").format(country=country_name(bundle.target), code=bundle.target,
+                                     priors=len(bundle.sources.priors)))
     click.echo(_("Signed with the key {fingerprint}.").format(
         fingerprint=grouped(bundle.fingerprint)))
     if unsigned_ids:

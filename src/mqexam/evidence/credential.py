@@ -6,7 +6,9 @@ verifier. Owns the mapping of the EU Council Recommendation on micro-credentials
 properties wherever one fits (issuer Profile, validFrom, awardedDate,
 credentialSubject with achievement, criteria, alignment, resultDescription and
 results, evidence), and extension properties named after the Recommendation's
-elements where Open Badges has none (see docs/evidence.md for the table).
+elements where Open Badges has none (see docs/evidence.md for the table). Each
+result per outcome names what it rests on (``restsOn``: the basis and the bonus
+attempts, or a prior-learning record) by the ids of their ``evidence`` entries.
 
 Pure, and free of interface strings: every text in it is either a code or the
 module's own text in the report's language, so the record does not change with

@@ -46,6 +46,11 @@ class Exported:
     def attempts(self) -> list[str]:
         return [a.attempt_id for a in self.sources.attempts]
 
+    @property
+    def target(self) -> str:
+        """The country the credential is for (see :func:`stacking_target`)."""
+        return stacking_target([a.state.start for a in self.sources.attempts])
+
 
 def check_key(key: IssuerKey, module: Module) -> None:
     body = module.meta.awarding_body

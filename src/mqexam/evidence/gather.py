@@ -4,8 +4,9 @@ Called by the export. Owns the rules for which attempts may become evidence: the
 attempt exists and its chain verifies; it is not in progress or voided; it is
 signed by an assessor (or the caller allows unsigned attempts); several attempts
 are of one learner and one module version, which must still be in the bank
-folder byte for byte. Reads only through :class:`~mqexam.store.db.Store` methods
-and :func:`~mqexam.store.prior.prior_records`.
+folder byte for byte; a bonus attempt comes with the attempts it builds on.
+Reads only through :class:`~mqexam.store.db.Store` methods and
+:func:`~mqexam.store.prior.prior_records`.
 
 "Module version" is the one an attempt is scored with: the last ``regraded``
 event's, else the one it started with. A regraded attempt is exported with the
@@ -136,6 +137,19 @@ def check_together(attempts: Sequence[AttemptSource]) -> None:
                                     v2=b.scored_with[0], **ids))
 
 
+def check_bases(attempts: Sequence[AttemptSource]) -> None:
+    """A bonus attempt stacks onto the attempts it builds on: they go into the bundle too
+    (prior-learning records it builds on always do)."""
+    named = {a.attempt_id for a in attempts}
+    for source in attempts:
+        missing = [str(ref) for ref in source.state.start.get("builds_on") or []
+                   if not str(ref).startswith("prior:") and str(ref) not in named]
+        if source.state.start.get("kind") == "bonus" and missing:
+            raise MqexamError(_("bonus attempt {id} builds on {bases}; name them too, so that "
+                                "one credential shows what it stacks onto").format(
+                                    id=source.attempt_id, bases=", ".join(missing)))
+
+
 def read_module_files(module: Module) -> dict[str, bytes]:
     """The bytes of the module's files, checked against its content hash."""
     folder = module.folder
@@ -169,6 +183,7 @@ def gather(store: Store, modules: Iterable[Module], attempt_ids: Sequence[str],
         for source in attempts:
             check_exportable(source, allow_unsigned)
         check_together(attempts)
+        check_bases(attempts)
         learner_id = attempts[0].state.learner_id
         learner = store.learner(learner_id)
         state = attempts[0].state

@@ -326,10 +326,14 @@ class _Page:
                                                 date=format_date(bonus.on, self.language),
                                                 source=bonus.describe_source()))
         if row.standing == "needed":
-            if row.basis is not None and row.missing:
-                n = len(row.missing)
+            n = len(row.missing)
+            if row.basis is not None and n:
                 parts.append(ngettext("{n} item that differs for {country} is not demonstrated",
                                       "{n} items that differ for {country} are not demonstrated",
+                                      n).format(n=n, country=target))
+            elif n and row.bonus:
+                parts.append(ngettext("{n} item for {country} is not demonstrated",
+                                      "{n} items for {country} are not demonstrated",
                                       n).format(n=n, country=target))
             if row.cause is not None:
                 parts.append(row.cause.reason_text())
@@ -340,18 +344,17 @@ class _Page:
         lang = self.language
         lines = []
         for entry in row.results:
+            verdict = (_("counts") if entry.counts else
+                       _("does not count: {reason}").format(reason=entry.reason_text()))
             if entry.prior_learning:
-                line = self.prior_line(entry.record)
-            else:
-                kind = _(KINDS[entry.kind]) if entry.kind in KINDS else entry.kind
-                line = _("attempt {id} ({kind}, {country}): {points} of {max} points, "
-                         "{share} {verdict}").format(
-                    id=entry.source_id, kind=kind, country=self.country(entry.context),
-                    points=_number(entry.points, lang), max=_number(entry.max_points, lang),
-                    share=format_percent(entry.share or 0, lang), verdict="").strip()
-            if not entry.counts:
-                line += " – " + entry.reason_text()
-            lines.append(line)
+                lines.append(f"{self.prior_line(entry.record)} – {verdict}")
+                continue
+            kind = _(KINDS[entry.kind]) if entry.kind in KINDS else entry.kind
+            lines.append(_("attempt {id} ({kind}, {country}): {points} of {max} points, "
+                           "{share} {verdict}").format(
+                id=entry.source_id, kind=kind, country=self.country(entry.context),
+                points=_number(entry.points, lang), max=_number(entry.max_points, lang),
+                share=format_percent(entry.share or 0, lang), verdict=f"– {verdict}"))
         return lines
 
     def outcomes_section(self) -> str:

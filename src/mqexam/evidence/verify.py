@@ -10,13 +10,18 @@ Called by ``mqexam evidence verify``, the tests and the benchmark. Owns what
 * origin, when asked: ``issuer.pem`` is the key given with ``--key`` or has the
   fingerprint given with ``--fingerprint``; without either, only integrity is
   checked, and :attr:`Verification.origin` says so;
-* ``module/`` has the content hash the attempts name, ``module.toml`` says the
+* ``module/`` has the content hash the attempts are scored with, ``module.toml`` says the
   same, and the bank version loads;
 * each ``attempts/<id>.json`` is canonical JSON, its event chain verifies, and
   what it says (answers, keys, scores per item and outcome, lifecycle, grades,
   signatures) recomputes from its own events and the bundled bank;
-* ``credential.json`` names exactly those attempt files with their digests, the
-  same learner, bank version and key, and results that follow from the attempts.
+* ``prior_learning.json``, when there, holds well-formed records of the learner
+  and module, and the credential lists exactly those;
+* ``credential.json`` is of this bundle format and names exactly those attempt
+  files with their digests, the same learner, bank version and key, the target
+  country, and results per outcome that follow from the attempts and the
+  prior-learning records (:mod:`mqexam.evidence.outcomes`, recomputed on the
+  date of issue).
 """
 
 from __future__ import annotations
