@@ -34,3 +34,8 @@ def test_numbers_at_the_edges() -> None:
 def test_keys_beyond_the_basic_plane_sort_as_utf16() -> None:
     value = {"\U0001f600": 1, "\uffff": 2, "a": 3}
     assert canonical_json(value) == reference_json(value)
+
+
+def test_whole_floats_at_and_beyond_two_to_the_53() -> None:
+    for value in (2.0**53, -(2.0**53), 2.0**53 + 2, 2.0**60, 1e20):
+        assert canonical_json(value) == reference_json(value)

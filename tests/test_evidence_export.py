@@ -218,7 +218,11 @@ def test_an_unsigned_attempt_exports_only_with_the_flag_and_says_so(
     set_language("de")
     assert 'id="unsigned"' in page and _("NOT SIGNED BY AN ASSESSOR") in page
     assert page.index('id="unsigned"') < page.index('id="learner"')  # at the top
-    assert b"NOT signed by an assessor" in files["README.txt"]
+    warning = _("WARNING: attempt(s) {ids} were NOT signed by an assessor. This bundle was "
+                "exported without an assessor's sign-off and is not evidence of competence.")
+    assert "NICHT" in warning
+    assert warning.split("{ids}")[0].encode() in files["README.txt"]  # in the report language
+    set_language("en")
     credential = json.loads(files["credential.json"])
     assessment = credential["credentialSubject"]["assessment"]
     assert assessment["signedByAssessor"] is False

@@ -45,8 +45,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _Slow
-        if value.is_integer() and abs(value) <= _SAFE_INT:
-            return int(value)
+        if value.is_integer():
+            # Up to 2**53 every whole double is exact and JCS writes its digits; beyond,
+            # ECMAScript writes the shortest round-trip digits padded with zeros.
+            if abs(value) <= 2**53:
+                return int(value)
+            raise _Slow
         if not 1e-4 <= abs(value) < 1e16:
             raise _Slow
         return value
