@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import OptionList, Select
 
 from conftest import Clock
@@ -264,3 +265,25 @@ async def test_an_assessor_passphrase_also_resumes(tmp_path: Path, mini_banks: P
         await pilot.pause()
         assert isinstance(app.screen, ExamScreen)
         assert app.sitting.attempt_id == sitting.attempt_id
+
+
+async def test_timer_warns_once_at_ten_minutes_and_not_at_the_start(
+        tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import REPO
+
+    said: list[str] = []
+    monkeypatch.setattr(ExamScreen, "notify", lambda self, message, **kw: said.append(message))
+    app = LearnerApp(REPO / "banks", tmp_path / "r.db", module="welding-centre-safety",
+                     context="DK", language="en", learner="L-1", clock=clock, seed=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Ann", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause(1.2)
+        assert isinstance(app.screen, ExamScreen)
+        assert said == []
+        clock.advance(minutes=20, seconds=2)
+        await pilot.pause(1.2)
+        await pilot.pause(1.2)
+        assert said == ["10 minutes left."]
+        assert "warn" in app.screen.query_one("#timer").classes

@@ -211,8 +211,10 @@ class ExamScreen(Screen[None]):
         left = int(self.sitting.state.time_left(now).total_seconds())
         timer = self.query_one("#timer", Static)
         timer.update(_("Time left {clock}").format(clock=clock_text(left)))
+        total = self.sitting.form.time_limit_seconds
         for threshold in WARN_AT_SECONDS:
-            if left <= threshold and threshold not in self.warned:
+            # A warning says time is getting short: never at the start of a short exam.
+            if threshold < total and left <= threshold and threshold not in self.warned:
                 self.warned.add(threshold)
                 minutes = threshold // 60
                 if left > threshold - 5:
