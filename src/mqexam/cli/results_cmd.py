@@ -173,3 +173,4 @@ def merge_cmd(settings: Settings, others: tuple[Path, ...], as_json: bool) -> No
 
 
 from mqexam.cli import results_analysis as _analysis  # noqa: E402, F401  (adds 'analysis')
+from mqexam.cli import results_regrade as _regrade  # noqa: E402, F401  (adds 'regrade')
