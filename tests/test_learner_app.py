@@ -287,3 +287,31 @@ async def test_timer_warns_once_at_ten_minutes_and_not_at_the_start(
         await pilot.pause(1.2)
         assert said == ["10 minutes left."]
         assert "warn" in app.screen.query_one("#timer").classes
+
+
+@pytest.mark.parametrize("language", ["en", "da", "de"])
+async def test_the_showcase_module_by_keyboard_in_each_language(
+        tmp_path: Path, clock: Clock, language: str) -> None:
+    from conftest import REPO
+
+    app = LearnerApp(REPO / "banks", tmp_path / "r.db", module="welding-centre-safety",
+                     context="DE", language=language, learner="L-2", clock=clock, seed=9)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Ann", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        sitting = app.sitting
+        assert isinstance(app.screen, ExamScreen) and sitting is not None
+        assert sitting.form.locale == language and len(sitting.form.items) == 20
+        for item in sitting.form.items:
+            await answer_correctly(pilot, item)
+            await pilot.press("pagedown")
+            await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    statuses = {s.status for s in sitting.result().items}
+    assert statuses <= {"correct", "awaiting_review"}, sitting.result().items
