@@ -47,9 +47,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 @cache
 def translations(language: str) -> gettext.NullTranslations:
-    """The catalog for ``language``; untranslated strings fall back to the source text."""
+    """The catalog for ``language``; untranslated strings fall back to the source text.
+
+    English is the source language: its catalog only repeats the source text (it is
+    kept complete for translators and the completeness test), so it is not loaded.
+    """
     root = locales_dir()
-    if root is None:
+    if root is None or language == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
     folder = root / language / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"

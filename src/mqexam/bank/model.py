@@ -39,7 +39,8 @@ class Strict(BaseModel):
     counts as a number where a decimal is expected).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True,
+                              defer_build=True)
 
 
 # -- module ----------------------------------------------------------------
@@ -233,7 +234,7 @@ Item = Annotated[
     SingleItem | MultipleItem | OrderItem | TextItem | MatchItem | PracticalItem,
     Field(discriminator="type"),
 ]
-ItemAdapter: TypeAdapter[Any] = TypeAdapter(Item)
+ItemAdapter: TypeAdapter[Any] = TypeAdapter(Item, config=ConfigDict(defer_build=True))
 
 AnyItem = SingleItem | MultipleItem | OrderItem | TextItem | MatchItem | PracticalItem
 ChoiceItem = SingleItem | MultipleItem
@@ -249,7 +250,7 @@ class Source(Strict):
 class Module(BaseModel):
     """A loaded, versioned module: metadata, items, where each came from, content hash."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     meta: ModuleMeta
     items: tuple[AnyItem, ...]
