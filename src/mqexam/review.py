@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from mqexam.bank.model import Module
+from mqexam.bank_archive import remember_module
 from mqexam.errors import MqexamError
 from mqexam.exam.attempt import AttemptState, apply, fold, format_time
 from mqexam.exam.events import ChainProblem, Event, event_hash, verify_chain
@@ -437,6 +438,7 @@ class Review:
         """Score the attempt with ``new_module`` from now on; the event names both versions."""
         reason = _text(reason, _("a regrade needs a reason"))
         form, preview = self._rescored(new_module)
+        remember_module(self.store, new_module, format_time(now))
         event = self._append("regraded", {
             "from_version": preview.from_version, "from_hash": preview.from_hash,
             "to_version": preview.to_version, "to_hash": preview.to_hash,

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mqexam.bank.model import Module
+from mqexam.bank_archive import remember_module
 from mqexam.errors import MqexamError
 from mqexam.exam.attempt import AttemptState, apply, fold, format_time
 from mqexam.exam.events import Event
@@ -96,6 +97,7 @@ class Sitting:
         code = new_resume_code()
         at = format_time(now)
         store.ensure_learner(learner_id, at, name=name)
+        remember_module(store, module, at)
         secret = hash_secret(code, n=QUICK_N)
         event = store.start_attempt(new_attempt_id(), learner_id, payload, at, secret)
         return cls(store, module, form, fold([event])), code

@@ -57,7 +57,10 @@ def plan_cmd(settings: Settings, learner_id: str, module_id: str, target: str,
     with open_store(settings.db) as store:
         if store.learner(learner_id) is None and not store.attempts(learner=learner_id):
             raise MqexamError(_("no learner '{id}'").format(id=learner_id))
-        profile = learner_profile(store, module, learner_id, today)
+        from mqexam.bank_archive import with_archive
+
+        profile = learner_profile(store, module, learner_id, today,
+                                  with_archive(store, [module]))
     result = plan(profile, module, target)
     for attempt_id in profile.unreadable:
         click.echo(_("warning: attempt {id} cannot be read and was left out; run 'mqexam "

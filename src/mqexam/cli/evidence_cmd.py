@@ -58,8 +58,11 @@ def export(settings: Settings, attempt_ids: tuple[str, ...], language: str, out:
     key = load_issuer_key(keys_folder(keys))
     if out.is_dir():
         raise MqexamError(_("cannot write {path}: it is a folder").format(path=out))
+    from mqexam.bank_archive import with_archive
+
     with open_results(settings) as store:
-        bundle = export_bundle(store, load_bank(settings.banks).modules, attempt_ids, key=key,
+        modules = with_archive(store, load_bank(settings.banks).modules)
+        bundle = export_bundle(store, modules, attempt_ids, key=key,
                                issued=day, language=language, allow_unsigned=unsigned,
                                banks=settings.banks)
     write_atomically(out, bundle.data)

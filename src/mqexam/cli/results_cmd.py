@@ -82,6 +82,7 @@ def list_attempts(settings: Settings, learner: str | None, module: str | None,
 @pass_settings
 def show(settings: Settings, attempt_id: str, as_json: bool) -> None:
     from mqexam.bank.loader import load_bank
+    from mqexam.bank_archive import with_archive
     from mqexam.exam.events import verify_chain
     from mqexam.exam.report import attempt_report, label
 
@@ -90,8 +91,9 @@ def show(settings: Settings, attempt_id: str, as_json: bool) -> None:
         if not events:
             raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
         learner = store.learner(str(events[0].payload.get("learner", "")))
+        modules = with_archive(store, load_bank(settings.banks).modules)
     problems = [p.render() for p in verify_chain(attempt_id, events)]
-    report = attempt_report(events, load_bank(settings.banks).modules, learner)
+    report = attempt_report(events, modules, learner)
     report["chain_problems"] = problems
     for problem in problems:
         click.echo(_("warning: this attempt's chain does not verify: {problem}").format(

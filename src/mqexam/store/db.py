@@ -27,7 +27,7 @@ from mqexam.exam.events import GENESIS, ChainProblem, Event, chain, verify_chain
 from mqexam.i18n import _
 
 BUSY_TIMEOUT_SECONDS = 15.0
-MIGRATIONS = ("m001_create_results", "m002_create_assessors")
+MIGRATIONS = ("m001_create_results", "m002_create_assessors", "m003_bank_versions")
 """Names of every migration in :mod:`mqexam.store.schema`, in order (a test keeps them equal)."""
 LIFECYCLE = ("submitted", "expired", "signed", "voided")
 _LIFECYCLE_OF = {None: "in_progress", "time_extended": "in_progress"}

@@ -36,10 +36,15 @@ def merge(target: Store, source_path: Path) -> MergeReport:
         raise MqexamError(_("no such database: {path}").format(path=source_path))
     if source_path.resolve() == target.path.resolve():
         raise MqexamError(_("{path} is the database being merged into").format(path=source_path))
-    learners, attempts, by_attempt = _read_source(source_path)
+    learners, attempts, by_attempt, versions = _read_source(source_path)
     report = MergeReport(source_path)
     try:
         with target.transaction() as conn:
+            for version in versions:  # bank versions are content-addressed: same hash, same files
+                conn.execute(
+                    "INSERT OR IGNORE INTO bank_versions (content_hash, module_id, version, files,"
+                    " stored_at) VALUES (:content_hash, :module_id, :version, :files, :stored_at)",
+                    version)
             for learner in learners:
                 _merge_learner(conn, learner)
             for attempt in attempts:
@@ -52,8 +57,9 @@ def merge(target: Store, source_path: Path) -> MergeReport:
 Row = dict[str, Any]
 
 
-def _read_source(path: Path) -> tuple[list[Row], list[Row], dict[str, list[Row]]]:
-    """Learners, attempts and events (by attempt, in stored order) of another database."""
+def _read_source(path: Path) -> tuple[list[Row], list[Row], dict[str, list[Row]], list[Row]]:
+    """Learners, attempts, events (by attempt, in stored order) and bank versions of another
+    database."""
     try:
         other = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
@@ -69,11 +75,13 @@ def _read_source(path: Path) -> tuple[list[Row], list[Row], dict[str, list[Row]]
         by_attempt: dict[str, list[Row]] = {}
         for row in other.execute("SELECT * FROM events ORDER BY attempt_id, rowid"):
             by_attempt.setdefault(row["attempt_id"], []).append(dict(row))
+        versions = ([dict(r) for r in other.execute("SELECT * FROM bank_versions")]
+                    if "bank_versions" in tables else [])
     except sqlite3.Error as error:
         raise _friendly(error, path) from None
     finally:
         other.close()
-    return learners, attempts, by_attempt
+    return learners, attempts, by_attempt, versions
 
 
 def _merge_learner(conn: sqlite3.Connection, learner: Row) -> None:

@@ -92,5 +92,24 @@ def m002_create_assessors(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_bank_versions(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE bank_versions (
+            content_hash TEXT PRIMARY KEY,
+            module_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            files TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        CREATE TRIGGER bank_versions_no_update BEFORE UPDATE ON bank_versions
+        BEGIN SELECT RAISE(ABORT, 'bank versions are append-only'); END;
+        CREATE TRIGGER bank_versions_no_delete BEFORE DELETE ON bank_versions
+        BEGIN SELECT RAISE(ABORT, 'bank versions are append-only'); END;
+        """
+    )
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 KNOWN = {m.name for m in migrations._migrations}

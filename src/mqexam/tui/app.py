@@ -28,6 +28,7 @@ from textual.widgets import Button, Label, Static
 from mqexam.bank.loader import LoadResult, load_bank
 from mqexam.bank.model import Module
 from mqexam.bank.resolve import pick_locale
+from mqexam.bank_archive import with_archive
 from mqexam.clock import now as wall_clock
 from mqexam.errors import MqexamError
 from mqexam.exam.bonus import BonusPlan
@@ -239,7 +240,7 @@ class LearnerApp(App[None]):
         try:
             self.plan, self.seen = sitting_choices(
                 store, self.module, learner_id, self.context, self.clock().date(),
-                self.bank.modules)
+                with_archive(store, self.bank.modules))
             preview = build_form(self.module, self.context, self.language, 0, seen=self.seen)
         except MqexamError as error:
             return error.message
@@ -284,7 +285,7 @@ class LearnerApp(App[None]):
             return _("That is not the resume code of this attempt. Check it, or ask your "
                      "assessor.")
         try:
-            sitting = Sitting.open(store, self.bank.modules, attempt_id)
+            sitting = Sitting.open(store, with_archive(store, self.bank.modules), attempt_id)
         except MqexamError as error:
             return error.message
         self.sitting = sitting

@@ -19,6 +19,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from mqexam.bank.loader import LoadResult, load_bank
+from mqexam.bank_archive import with_archive
 from mqexam.clock import now as wall_clock
 from mqexam.errors import MqexamError
 from mqexam.exam.attempt import format_time
@@ -82,7 +83,8 @@ class AssessorApp(App[None]):
 
         assert self.store is not None
         try:
-            review = Review.open(self.store, self.bank.modules, attempt_id, self.assessor)
+            modules = with_archive(self.store, self.bank.modules)
+            review = Review.open(self.store, modules, attempt_id, self.assessor)
         except MqexamError as error:
             self.notify(error.message, severity="error", timeout=8)
             return
