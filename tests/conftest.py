@@ -56,3 +56,15 @@ def mini_banks(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "results" / "mqexam.db"
+
+
+def forget_bank_versions(db: Path) -> None:
+    """Behind the program's back: a database that never kept its bank versions (as one
+    made before they were kept)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER bank_versions_no_delete")
+    conn.execute("DELETE FROM bank_versions")
+    conn.commit()
+    conn.close()

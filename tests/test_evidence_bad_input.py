@@ -230,13 +230,19 @@ def test_bad_key_and_fingerprint_options(world: World, tmp_path: Path) -> None:
 
 
 def test_a_bank_version_no_longer_in_the_bank_folder(world: World, tmp_path: Path) -> None:
+    from conftest import forget_bank_versions
+
     banks = tmp_path / "banks"
     shutil.copytree(world.banks, banks)
     alarm = banks / "mini" / "items" / "alarm.toml"
     alarm.write_text(alarm.read_text().replace('answer = ["112"]', 'answer = ["112", "1-1-2"]'))
-    result = CliRunner().invoke(main, ["--banks", str(banks), "--db", str(world.db), "evidence",
-                                       "export", world.attempt, "--lang", "de", "--out",
-                                       str(tmp_path / "x.zip")],
-                                env={"MQEXAM_KEYS": str(world.keys)})
+    args = ["--banks", str(banks), "--db", str(world.db), "evidence", "export", world.attempt,
+            "--lang", "de", "--out"]
+    env = {"MQEXAM_KEYS": str(world.keys)}
+    # The results database kept the version the attempt used: the export still works.
+    kept = CliRunner().invoke(main, [*args, str(tmp_path / "kept.zip")], env=env)
+    assert kept.exit_code == 0, kept.output
+    forget_bank_versions(world.db)
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "x.zip")], env=env)
     assert result.exit_code == 1
     assert "not in the bank folder" in error_line(result.output)

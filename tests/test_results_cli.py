@@ -199,8 +199,13 @@ def test_show_text_has_each_item_answer_score_and_outcome(db_path: Path, mini_ba
 
 def test_show_without_the_bank_version_still_shows_the_record(
         db_path: Path, tmp_path: Path, sat: str) -> None:
+    from conftest import forget_bank_versions
+
     empty = tmp_path / "no-banks"
     empty.mkdir()
+    kept = run(db_path, "--banks", str(empty), "results", "show", sat)
+    assert kept.exit_code == 0 and "Score:" in kept.output  # the database kept the version
+    forget_bank_versions(db_path)
     result = run(db_path, "--banks", str(empty), "results", "show", sat)
     assert result.exit_code == 0, result.output
     assert "Scores: not available: this bank version" in result.output
