@@ -339,19 +339,8 @@ class Store:
                  since: str | None = None, until: str | None = None,
                  version: str | None = None) -> list[AttemptRow]:
         """Attempts, newest first, filtered by any of the given fields."""
-        clauses, params = [], []
-        for column, value in (("a.learner_id", learner), ("a.module_id", module),
-                              ("a.context", context), ("a.module_version", version)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if since:
-            clauses.append("a.started_at >= ?")
-            params.append(since)
-        if until:
-            clauses.append("a.started_at < ?")
-            params.append(until)
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        conditions, params = attempt_filters(learner, module, context, since, until, version)
+        where = f"WHERE {conditions}" if conditions else ""
         rows = self._attempt_rows(where, params)
         return [r for r in rows if lifecycle is None or r.lifecycle == lifecycle]
 
@@ -439,6 +428,34 @@ def _event(row: dict[str, Any]) -> Event:
         payload = {"unreadable": str(row["payload"])}
     return Event(attempt_id=row["attempt_id"], seq=row["seq"], kind=row["kind"], at=row["at"],
                  payload=payload, prev=row["prev"], hash=row["hash"])
+
+
+def attempt_filters(learner: str | None, module: str | None, context: str | None,
+                    since: str | None, until: str | None, version: str | None,
+                    search: str | None = None) -> tuple[str, list[Any]]:
+    """SQL conditions on the ``attempts`` table (alias ``a``) and their parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("a.learner_id", learner), ("a.module_id", module),
+                          ("a.context", context), ("a.module_version", version)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        clauses.append("a.started_at >= ?")
+        params.append(since)
+    if until:
+        clauses.append("a.started_at < ?")
+        params.append(until)
+    if search and search.strip():
+        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        clauses.append("(a.id LIKE ? ESCAPE '\\' OR a.learner_id LIKE ? ESCAPE '\\' "
+                       "OR a.learner_id IN (SELECT id FROM learners "
+                       "WHERE name LIKE ? ESCAPE '\\'))")
+        params += [pattern, pattern, pattern]
+    return " AND ".join(clauses), params
+
 
 
 def open_store(path: Path) -> Store:

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 from mqexam.exam.events import Event
 from mqexam.store.db import AttemptRow, Store, _event, _friendly
+from mqexam.store.db import attempt_filters as _filters
 
 STATUSES: tuple[str, ...] = ("in_progress", "awaiting_review", "passed", "failed", "signed",
                              "signed_before_regrade", "voided")
@@ -79,32 +80,6 @@ _SPECIAL = """
     WHERE kind IN ('time_extended', 'regraded') {scope}
     GROUP BY attempt_id
 """
-
-
-def _filters(learner: str | None, module: str | None, context: str | None,
-             since: str | None, until: str | None, version: str | None,
-             search: str | None) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, value in (("a.learner_id", learner), ("a.module_id", module),
-                          ("a.context", context), ("a.module_version", version)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if since:
-        clauses.append("a.started_at >= ?")
-        params.append(since)
-    if until:
-        clauses.append("a.started_at < ?")
-        params.append(until)
-    if search and search.strip():
-        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_") + "%"
-        clauses.append("(a.id LIKE ? ESCAPE '\\' OR a.learner_id LIKE ? ESCAPE '\\' "
-                       "OR a.learner_id IN (SELECT id FROM learners "
-                       "WHERE name LIKE ? ESCAPE '\\'))")
-        params += [pattern, pattern, pattern]
-    return " AND ".join(clauses), params
 
 
 def _lifecycle(closed: int | None, expired: int | None, signed: int | None,
