@@ -84,3 +84,44 @@ def test_merge_brings_the_bank_versions_along(tmp_path: Path, mini_banks: Path,
         assert len(report.added) == 1
         modules = with_archive(store, [])
         assert [(m.id, m.version) for m in modules] == [("mini", "1.2.0")]
+
+
+def test_merge_refuses_forged_bank_versions_and_paths_outside_the_cache(
+        tmp_path: Path, mini_banks: Path, clock: Clock) -> None:
+    import base64
+    import json
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    started(other, mini_banks, clock)
+    conn = sqlite3.connect(other)
+    forged = {"../../outside/pwned.toml": base64.b64encode(b"x").decode(),
+              "module.toml": base64.b64encode(b"id = 'x'").decode()}
+    conn.execute("INSERT INTO bank_versions VALUES (?, ?, ?, ?, ?)",
+                 ("sha256:" + "0" * 64, "mini", "9.9.9", json.dumps(forged), "2026-01-01"))
+    conn.execute("INSERT INTO bank_versions VALUES (?, ?, ?, ?, ?)",
+                 ("sha256:" + "1" * 64, "mini", "9.9.8", "not json", "2026-01-01"))
+    conn.commit()
+    conn.close()
+    here = tmp_path / "here.db"
+    with Store(here) as store:
+        merge(store, other)
+        kept = {row["version"] for row in store.read("SELECT version FROM bank_versions")}
+        assert kept == {"1.2.0"}
+        assert [m.version for m in with_archive(store, [])] == ["1.2.0"]
+    assert not list(tmp_path.rglob("pwned.toml"))
+
+
+def test_a_bank_edited_after_loading_is_not_started(tmp_path: Path, mini_banks: Path,
+                                                    clock: Clock) -> None:
+    import pytest
+
+    from mqexam.errors import MqexamError
+
+    module = load_bank(mini_banks).module("mini")
+    fix_a_key(mini_banks)
+    with Store(tmp_path / "r.db") as store, pytest.raises(MqexamError, match="changed on disk"):
+        Sitting.start(store, module, context="DK", locale="en", learner_id="L-1",
+                      now=clock(), seed=1)
+    with Store(tmp_path / "r.db") as store:
+        assert store.attempts() == []

@@ -14,3 +14,7 @@ class MqexamError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class ChangedElsewhere(MqexamError):
+    """An attempt got a new event from another writer (e.g. an assessor) since it was read."""

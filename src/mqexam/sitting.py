@@ -96,8 +96,8 @@ class Sitting:
         }
         code = new_resume_code()
         at = format_time(now)
-        store.ensure_learner(learner_id, at, name=name)
         remember_module(store, module, at)
+        store.ensure_learner(learner_id, at, name=name)
         secret = hash_secret(code, n=QUICK_N)
         event = store.start_attempt(new_attempt_id(), learner_id, payload, at, secret)
         return cls(store, module, form, fold([event])), code

@@ -139,6 +139,28 @@ def content_hash(folder: Path, files: Iterable[Path],
     return "sha256:" + digest.hexdigest()
 
 
+def is_module_path(relative: str) -> bool:
+    """``module.toml`` or ``items/<name>.toml``: the only files a module version has."""
+    parts = relative.split("/")
+    if parts == [MODULE_FILE]:
+        return True
+    return (len(parts) == 2 and parts[0] == ITEMS_DIR and parts[1].endswith(".toml")
+            and not parts[1].startswith(".") and "\\" not in parts[1] and parts[1] != ".toml")
+
+
+def hash_of_files(files: Mapping[str, bytes]) -> str | None:
+    """The content hash of a module version given as ``relative path -> bytes`` (the same
+    order and bytes :func:`content_hash` uses), or ``None`` if a path is not a module file."""
+    if MODULE_FILE not in files or not all(is_module_path(p) for p in files):
+        return None
+    order = [MODULE_FILE, *sorted(p for p in files if p != MODULE_FILE)]
+    digest = hashlib.sha256()
+    for relative in order:
+        digest.update(relative.encode() + b"\0")
+        digest.update(files[relative] + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
 def _plain(loc: Iterable[str | int]) -> str:
     """A pydantic location as the dotted key an author wrote, without array indices.
 

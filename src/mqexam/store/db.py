@@ -21,7 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from mqexam.errors import MqexamError
+from mqexam.errors import ChangedElsewhere, MqexamError
 from mqexam.exam.attempt import fold, format_time, parse_time
 from mqexam.exam.events import GENESIS, ChainProblem, Event, chain, verify_chain
 from mqexam.i18n import _
@@ -314,7 +314,7 @@ class Store:
         if last is None:
             raise MqexamError(_("no attempt '{id}'").format(id=attempt_id))
         if expect_prev is not None and last[1] != expect_prev:
-            raise MqexamError(_("attempt {id} was changed elsewhere; reopen it").format(
+            raise ChangedElsewhere(_("attempt {id} was changed elsewhere; reopen it").format(
                 id=attempt_id))
         event = chain(attempt_id, last[0] + 1, kind, at, payload, last[1])
         self._insert(conn, event)

@@ -10,6 +10,9 @@ resurrect erased personal data.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +43,9 @@ def merge(target: Store, source_path: Path) -> MergeReport:
     report = MergeReport(source_path)
     try:
         with target.transaction() as conn:
-            for version in versions:  # bank versions are content-addressed: same hash, same files
+            for version in versions:  # kept only when the files hash to the version's hash
+                if not _genuine(version):
+                    continue
                 conn.execute(
                     "INSERT OR IGNORE INTO bank_versions (content_hash, module_id, version, files,"
                     " stored_at) VALUES (:content_hash, :module_id, :version, :files, :stored_at)",
@@ -55,6 +60,18 @@ def merge(target: Store, source_path: Path) -> MergeReport:
 
 
 Row = dict[str, Any]
+
+
+def _genuine(version: Row) -> bool:
+    """A bank version whose files are module files and hash to its content hash."""
+    from mqexam.bank.loader import hash_of_files
+
+    try:
+        encoded = json.loads(version["files"])
+        files = {path: base64.b64decode(text, validate=True) for path, text in encoded.items()}
+    except (TypeError, ValueError, AttributeError, binascii.Error):
+        return False
+    return hash_of_files(files) == version.get("content_hash")
 
 
 def _read_source(path: Path) -> tuple[list[Row], list[Row], dict[str, list[Row]], list[Row]]:
