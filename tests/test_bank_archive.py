@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import MINI_BANKS, Clock
+from conftest import Clock
 from helpers.profilekit import correct_answer
 from mqexam.bank.loader import load_bank
 from mqexam.bank_archive import with_archive

@@ -315,3 +315,65 @@ async def test_the_showcase_module_by_keyboard_in_each_language(
         assert isinstance(app.screen, ResultScreen)
     statuses = {s.status for s in sitting.result().items}
     assert statuses <= {"correct", "awaiting_review"}, sitting.result().items
+
+
+async def go_to_type(app: LearnerApp, pilot: Any, kind: str) -> FormItem:
+    for index, item in enumerate(app.sitting.form.items):
+        if item.type == kind:
+            app.screen.show_item(index)
+            await pilot.pause()
+            return item
+    raise AssertionError(kind)
+
+
+async def test_a_failed_save_stays_visible_and_is_retried(tmp_path: Path, mini_banks: Path,
+                                                          clock: Clock) -> None:
+    import sqlite3
+
+    db = tmp_path / "r.db"
+    app = LearnerApp(six_item_bank(mini_banks), db, clock=clock, seed=7)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_exam(pilot)
+        assert app.store is not None
+        app.store.busy_timeout = 0.1
+        app.store.conn.execute("PRAGMA busy_timeout = 50")
+        item = await go_to_type(app, pilot, "single")
+        locker = sqlite3.connect(db, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Not saved" in str(app.screen.query_one("#status").render())
+        await pilot.press("ctrl+q")  # leaving now warns that an answer is not saved
+        await pilot.pause()
+        assert "NOT be saved" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+        await pilot.press("escape")
+        await pilot.pause()
+        locker.execute("COMMIT")
+        await pilot.press("pagedown")  # moving on retries the save
+        await pilot.pause()
+        assert app.screen.pending is None
+        assert item.id in app.sitting.state.answers
+
+
+async def test_typed_text_is_saved_before_submit_and_expiry(tmp_path: Path, mini_banks: Path,
+                                                            clock: Clock) -> None:
+    app = LearnerApp(six_item_bank(mini_banks), tmp_path / "r.db", clock=clock, seed=7)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_exam(pilot)
+        item = await go_to_type(app, pilot, "text")
+        await pilot.press(*"112")  # typed, no Enter, no pause for the delayed save
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert app.sitting.state.answers.get(item.id) == "112"
+        assert isinstance(app.screen, SubmitScreen)
+        warnings = " ".join(str(w.render()) for w in app.screen.query(".warning"))
+        assert str(item.position) not in warnings.replace("Flagged", "")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.query_one("#answer").value = "999"
+        clock.advance(minutes=11)
+        await pilot.pause(1.3)
+        assert isinstance(app.screen, ResultScreen)
+    # Past the deadline nothing more is recorded: the answer saved in time stays.
+    assert app.sitting.state.lifecycle == "expired"
+    assert app.sitting.state.answers[item.id] == "112"

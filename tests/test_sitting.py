@@ -171,3 +171,44 @@ def test_opening_an_attempt_whose_bank_version_is_gone(
     sitting, _code = start(store, mini, clock)
     with pytest.raises(MqexamError, match="which is not in the bank any more"):
         Sitting.open(store, [], sitting.attempt_id)
+
+
+def test_extra_time_granted_mid_exam_is_taken_in_and_saving_goes_on(
+        tmp_path: Path, clock: Clock) -> None:
+    from conftest import MINI_BANKS
+    from mqexam.bank.loader import load_bank
+    from mqexam.review import Review
+    from mqexam.store.assessors import add_assessor
+
+    module = load_bank(MINI_BANKS).module("mini")
+    with Store(tmp_path / "r.db") as store:
+        add_assessor(store, "Birgit", "correct horse battery", clock())
+        sitting, _code = Sitting.start(store, module, context="DK", locale="en",
+                                       learner_id="L-1", now=clock(), seed=1)
+        review = Review.open(store, [module], sitting.attempt_id, "Birgit")
+        review.extend(30, "reading difficulties", clock())
+        item = next(i for i in sitting.form.items if i.type == "text")
+        sitting.answer(item.id, "112", clock())  # the learner's screen had the old state
+        assert sitting.state.answers[item.id] == "112"
+        clock.advance(minutes=15)
+        assert not sitting.close_if_due(clock())  # the extra 30 minutes count
+        assert store.verify() == []
+
+
+def test_extra_time_granted_after_the_screen_last_wrote_keeps_the_attempt_open(
+        tmp_path: Path, clock: Clock) -> None:
+    from conftest import MINI_BANKS
+    from mqexam.bank.loader import load_bank
+    from mqexam.review import Review
+    from mqexam.store.assessors import add_assessor
+
+    module = load_bank(MINI_BANKS).module("mini")
+    with Store(tmp_path / "r.db") as store:
+        add_assessor(store, "Birgit", "correct horse battery", clock())
+        sitting, _code = Sitting.start(store, module, context="DK", locale="en",
+                                       learner_id="L-1", now=clock(), seed=1)
+        Review.open(store, [module], sitting.attempt_id, "Birgit").extend(
+            30, "a fire alarm interrupted the sitting", clock())
+        clock.advance(minutes=11)  # past the first deadline, within the extra time
+        assert not sitting.close_if_due(clock())
+        assert sitting.state.open

@@ -18,7 +18,7 @@ from typing import Any
 
 from mqexam.bank.model import Module
 from mqexam.bank_archive import remember_module
-from mqexam.errors import MqexamError
+from mqexam.errors import ChangedElsewhere, MqexamError
 from mqexam.exam.attempt import AttemptState, apply, fold, format_time
 from mqexam.exam.events import Event
 from mqexam.exam.form import Form, build_form, form_from_manifest, form_manifest
@@ -26,6 +26,9 @@ from mqexam.exam.scoring import FormResult, score_form
 from mqexam.i18n import _
 from mqexam.secret import QUICK_N, hash_secret, verify_secret
 from mqexam.store.db import Store
+
+ASSESSOR_KINDS = frozenset({"time_extended", "graded", "reviewed"})
+"""What an assessor may write to an attempt while the learner is still sitting it."""
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I/L: codes are read off a screen and typed back."""
@@ -132,13 +135,39 @@ class Sitting:
         return self.state.attempt_id
 
     def _append(self, kind: str, payload: dict[str, Any], now: datetime) -> Event:
-        event = self.store.append(self.attempt_id, kind, payload, format_time(now),
-                                  expect_prev=self.state.last_hash)
+        try:
+            event = self.store.append(self.attempt_id, kind, payload, format_time(now),
+                                      expect_prev=self.state.last_hash)
+        except ChangedElsewhere:
+            # An assessor wrote to the attempt while it is being sat (extra time, a grade of
+            # a practical item): take their events in, then write ours after them. Anything
+            # else (a second window on the same attempt) is refused: that window must reopen.
+            if not self._catch_up():
+                raise
+            if not self.state.open:
+                raise MqexamError(_("this attempt is closed ({state})").format(
+                    state=self.state.lifecycle)) from None
+            event = self.store.append(self.attempt_id, kind, payload, format_time(now),
+                                      expect_prev=self.state.last_hash)
         apply(self.state, event)
         return event
 
+    def _catch_up(self) -> bool:
+        """Take in events an assessor appended since this sitting last wrote; False when
+        another kind of event is there (another window wrote: this one must reopen)."""
+        events = self.store.events(self.attempt_id)
+        newer = [e for e in events if e.seq > self.state.seq]
+        if any(e.kind not in ASSESSOR_KINDS for e in newer):
+            return False
+        if newer:
+            self.state = fold(events)
+        return True
+
     def close_if_due(self, now: datetime) -> bool:
         """Close the attempt as expired when its deadline has passed. True if it did."""
+        if not self.state.is_due(now):
+            return False
+        self._catch_up()  # extra time an assessor granted since counts
         if not self.state.is_due(now):
             return False
         self._append("expired", {"deadline": format_time(self.state.deadline),

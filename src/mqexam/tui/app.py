@@ -75,13 +75,17 @@ class TooSmallScreen(ModalScreen[None]):
 class LeaveScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "stay", N_("Back"))]
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, unsaved: bool = False) -> None:
         super().__init__()
         self.code = code
+        self.unsaved = unsaved
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(_("Leave the exam?"), classes="question")
+            if self.unsaved:
+                yield Static(_("One answer could NOT be saved. Stay and press Ctrl+R to try "
+                               "again, or it is lost."), classes="error")
             yield Static(_("Your answers are saved, but the clock keeps running. To come back, "
                            "start mqexam again and type your resume code: {code}").format(
                                code=self.code))
@@ -163,7 +167,11 @@ class LearnerApp(App[None]):
             pass
 
     def _on_signal(self) -> None:
-        # Every answer is already committed; leave cleanly so the terminal is restored.
+        # Answers are committed as they are given; save typed text too, then leave cleanly
+        # so the terminal is restored.
+        exam = self.exam_screen()
+        if exam is not None and self.sitting is not None and self.sitting.state.open:
+            exam.flush_text()
         self.exit(return_code=143)
 
     def on_resize(self, event: Resize) -> None:
@@ -192,18 +200,23 @@ class LearnerApp(App[None]):
         index = THEMES.index(self.theme) if self.theme in THEMES else -1
         self.theme = THEMES[(index + 1) % len(THEMES)]
 
+    def exam_screen(self) -> ExamScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, ExamScreen)), None)
+
     def action_leave(self) -> None:
-        if self.sitting is not None and self.sitting.state.open and isinstance(
-                self.screen, ExamScreen):
-            self.screen.flush_text()
-
-            def decide(leave: bool | None) -> None:
-                if leave:
-                    self.exit()
-
-            self.push_screen(LeaveScreen(self.resume_code), decide)
-        else:
+        if self.sitting is None or not self.sitting.state.open:
             self.exit()
+            return
+        if isinstance(self.screen, LeaveScreen):
+            return
+        exam = self.exam_screen()
+        unsaved = exam is not None and not exam.flush_text()
+
+        def decide(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(LeaveScreen(self.resume_code, unsaved), decide)
 
     # -- the flow ------------------------------------------------------------------
 

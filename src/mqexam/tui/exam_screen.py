@@ -99,7 +99,10 @@ class ExamScreen(Screen[None]):
         self.call_after_refresh(self._focus, widget)
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.update_flag()
-        self.set_status("✓ " + _("Saved") if item.id in self.sitting.state.answers else "")
+        if self.pending is not None:
+            self.save_pending()  # an answer that failed to save is retried, never hidden
+        if self.pending is None:
+            self.set_status("✓ " + _("Saved") if item.id in self.sitting.state.answers else "")
         if record:
             self.guard(lambda now: self.sitting.show(item.id, now))
 
@@ -114,13 +117,17 @@ class ExamScreen(Screen[None]):
         self.query_one("#flag", Static).update(
             "⚑ " + _("Flagged for review") if flagged else "")
 
-    def flush_text(self) -> None:
-        """Save typed text that has not been saved yet (before moving away)."""
+    def flush_text(self) -> bool:
+        """Save typed text now, before moving away, submitting or closing; False if it failed."""
         if self.text_timer is not None:
             self.text_timer.stop()
             self.text_timer = None
         for widget in self.query(TextWidget):
-            widget.commit()
+            value = widget.typed()
+            if value is not None:
+                self.pending = (widget.item.id, value or None)
+                self.save_pending()
+        return self.pending is None
 
     # -- saving ------------------------------------------------------------------
 
@@ -144,6 +151,9 @@ class ExamScreen(Screen[None]):
 
     @on(AnswerChanged)
     def _answer(self, event: AnswerChanged) -> None:
+        unchanged = self.sitting.state.answers.get(event.item_id) == event.answer
+        if unchanged and (self.pending is None or self.pending[0] != event.item_id):
+            return  # a widget re-announcing the stored answer (e.g. on being shown again)
         self.pending = (event.item_id, event.answer)
         self.save_pending()
 
@@ -155,6 +165,9 @@ class ExamScreen(Screen[None]):
         if self.guard(lambda now: self.sitting.answer(item_id, answer, now)):
             self.pending = None
             self.set_status("✓ " + _("Saved"))
+            for widget in self.query(TextWidget):
+                if widget.item.id == item_id:
+                    widget.initial = answer
 
     @on(TextPending)
     def _typing(self, event: TextPending) -> None:
@@ -191,7 +204,10 @@ class ExamScreen(Screen[None]):
         self.app.push_screen(OverviewScreen(self.sitting), jump)
 
     def action_submit(self) -> None:
-        self.flush_text()
+        if not self.flush_text() or self.pending is not None:
+            self.notify(_("An answer is not saved yet. Press Ctrl+R to try again before "
+                          "submitting."), severity="error", timeout=8)
+            return
 
         def decide(confirmed: bool | None) -> None:
             if confirmed and self.guard(lambda now: self.sitting.submit(now)):
@@ -206,8 +222,9 @@ class ExamScreen(Screen[None]):
         if self.sitting.state.open and self.sitting.state.is_due(now):
             self.flush_text()
             self.guard(lambda moment: self.sitting.close_if_due(moment))
-            self.learner_app.show_result(expired_now=True)
-            return
+            if not self.sitting.state.open:
+                self.learner_app.show_result(expired_now=True)
+                return
         left = int(self.sitting.state.time_left(now).total_seconds())
         timer = self.query_one("#timer", Static)
         timer.update(_("Time left {clock}").format(clock=clock_text(left)))

@@ -148,11 +148,15 @@ class TextWidget(ItemWidget):
         event.stop()
         self.commit()
 
-    def commit(self) -> None:
+    def typed(self) -> str | None:
+        """The text as typed when it differs from what was saved, else ``None``."""
         value = clean_text(self.query_one(Input).value)
-        if value != clean_text(str(self.initial or "")):
-            self.initial = value
-            self.changed(value or None)
+        return value if value != clean_text(str(self.initial or "")) else None
+
+    def commit(self) -> None:
+        value = self.typed()
+        if value is not None:
+            self.changed(value or None)  # the screen updates ``initial`` once it is saved
 
 
 class TextPending(Message):
