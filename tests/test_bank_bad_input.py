@@ -426,3 +426,20 @@ def test_compare_with_an_unknown_context_through_the_real_command(tmp_path: Path
     run = run_cli("--banks", str(tmp_path / "banks"), "bank", "compare", "mini", "DK", "FR")
     assert run.returncode == 1
     assert "has no context FR" in one_line(run.stdout, run.stderr)
+
+
+@pytest.mark.parametrize(("module", "context", "expected"), [
+    ("nope", "DK", "no module 'nope'"),
+    ("mini", "XX", "has no context XX"),
+])
+def test_exam_command_refuses_an_unknown_module_or_country(module: str, context: str,
+                                                           expected: str) -> None:
+    from click.testing import CliRunner
+
+    from conftest import MINI_BANKS
+    from mqexam.cli import main
+
+    result = CliRunner().invoke(main, ["--banks", str(MINI_BANKS), "exam", module,
+                                       "--context", context, "--lang", "en"])
+    assert result.exit_code == 1
+    assert expected in result.output and "Traceback" not in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mqexam.cli import Settings, pass_settings
+from mqexam.errors import MqexamError
 from mqexam.i18n import INTERFACE_LANGUAGES, _
 
 
@@ -29,4 +30,15 @@ def run_learner_app(settings: Settings, module: str | None = None, context: str 
 @pass_settings
 def command(settings: Settings, module_id: str, context: str, language: str,
             learner: str | None) -> None:
+    from mqexam.bank.loader import load_bank
+
+    bank = load_bank(settings.banks)
+    module = bank.module(module_id)
+    if module is None:
+        known = ", ".join(m.id for m in bank.modules) or _("none")
+        raise MqexamError(_("no module '{id}' in {folder} (modules: {known})").format(
+            id=module_id, folder=settings.banks, known=known))
+    if context.upper() not in module.context_codes:
+        raise MqexamError(_("module '{id}' has no context {code} (contexts: {codes})").format(
+            id=module.id, code=context.upper(), codes=", ".join(module.context_codes)))
     run_learner_app(settings, module_id, context, language, learner)
