@@ -45,9 +45,15 @@ def new_attempt(store: Store, attempt_id: str, learner: str = "L1", *, answers: 
 
 
 def stored(path: Path) -> dict[tuple[str, int], str]:
-    """Every stored event as ``(attempt, seq) -> hash``, read with a plain connection."""
+    """Every stored event as ``(attempt, seq) -> hash``, read with a plain connection.
+
+    A writer killed while it was creating the database leaves a file whose first
+    migration was rolled back: no tables yet, so no events.
+    """
     conn = sqlite3.connect(path)
     try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
+            return {}
         return {(a, s): h for a, s, h in conn.execute("SELECT attempt_id, seq, hash FROM events")}
     finally:
         conn.close()
