@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,18 @@ def emit_json(data: Any) -> None:
 
 
 pass_settings = click.make_pass_decorator(Settings)
+
+
+def parse_day(value: str | None) -> date:
+    """A ``YYYY-MM-DD`` option as a date (today when not given); one clear line otherwise."""
+    if not value:
+        from mqexam.clock import now
+
+        return now().date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise MqexamError(_("'{value}' is not a date (YYYY-MM-DD)").format(value=value)) from None
 
 
 @click.group(cls=Group, invoke_without_command=True,

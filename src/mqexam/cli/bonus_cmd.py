@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import click
 
-from mqexam.cli import Settings, emit_json, pass_settings
+from mqexam.cli import Settings, emit_json, parse_day, pass_settings
 from mqexam.errors import MqexamError
 from mqexam.i18n import _
 
@@ -15,17 +14,6 @@ from mqexam.i18n import _
 @click.group("bonus", help=_("Bonus exams: test only what differs in another country."))
 def command() -> None:
     pass
-
-
-def _day(value: str | None) -> date:
-    from mqexam.clock import now
-
-    if not value:
-        return now().date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise MqexamError(_("'{value}' is not a date (YYYY-MM-DD)").format(value=value)) from None
 
 
 @command.command("plan", help=_("What LEARNER still has to show of MODULE for a country, "
@@ -45,7 +33,7 @@ def plan_cmd(settings: Settings, learner_id: str, module_id: str, target: str,
     from mqexam.exam.bonus import plan
     from mqexam.store import open_store
 
-    today = _day(on)
+    today = parse_day(on)
     module = get_module(settings, module_id)
     if module.context(target.strip().upper()) is None:
         message = _("module '{module}' has no context '{context}' (contexts: "

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
-from mqexam.cli import Settings, emit_json, pass_settings
+from mqexam.cli import Settings, emit_json, parse_day, pass_settings
 from mqexam.cli.keys_cmd import keys_folder, keys_option, remember_keys
 from mqexam.errors import MqexamError
 from mqexam.i18n import INTERFACE_LANGUAGES, _, country_name
@@ -18,17 +17,6 @@ from mqexam.i18n import INTERFACE_LANGUAGES, _, country_name
 @click.pass_context
 def command(ctx: click.Context, keys: str | None) -> None:
     remember_keys(ctx, keys)
-
-
-def _issue_date(value: str | None) -> date:
-    from mqexam.clock import now
-
-    if value is None:
-        return now().date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise MqexamError(_("'{value}' is not a date (YYYY-MM-DD)").format(value=value)) from None
 
 
 @command.command("export", help=_("Export attempts of one learner and module as one signed "
@@ -54,7 +42,7 @@ def export(settings: Settings, attempt_ids: tuple[str, ...], language: str, out:
     from mqexam.evidence.export import export_bundle
     from mqexam.evidence.keys import grouped, load_issuer_key
 
-    day = _issue_date(issued)
+    day = parse_day(issued)
     key = load_issuer_key(keys_folder(keys))
     if out.is_dir():
         raise MqexamError(_("cannot write {path}: it is a folder").format(path=out))

@@ -42,17 +42,12 @@ def open_results(settings: Settings, must_exist: bool = True) -> Any:
 def list_attempts(settings: Settings, learner: str | None, module: str | None,
                   context: str | None, status: str | None, since: str | None,
                   until: str | None, as_json: bool) -> None:
-    from datetime import date
-
+    from mqexam.cli import parse_day
     from mqexam.exam.report import label
 
     for value in (since, until):
         if value:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise MqexamError(_("'{value}' is not a date (YYYY-MM-DD)").format(
-                    value=value)) from None
+            parse_day(value)
     with open_results(settings) as store:
         if status in DERIVED:
             from mqexam.store.status import attempt_statuses
